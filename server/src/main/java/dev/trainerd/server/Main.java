@@ -1,0 +1,119 @@
+package dev.trainerd.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts trainerd. Every flag has an environment variable of the same name in upper snake case
+ * with a {@code TRAINERD_} prefix; a flag wins over its variable.
+ */
+@Command(
+    name = "trainerd",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "gRPC model-training service for the deep-learning-basics models.")
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--host", defaultValue = "${env:TRAINERD_HOST:-0.0.0.0}",
+      description = "Address to bind (env TRAINERD_HOST; default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--grpc-port", defaultValue = "${env:TRAINERD_GRPC_PORT:-50051}",
+      description = "gRPC port, 0 for a free one (env TRAINERD_GRPC_PORT; default ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(names = "--metrics-port", defaultValue = "${env:TRAINERD_METRICS_PORT:-9464}",
+      description = "Prometheus port, 0 for a free one, -1 to disable (env TRAINERD_METRICS_PORT;"
+          + " default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--metrics-path", defaultValue = "${env:TRAINERD_METRICS_PATH:-/metrics}",
+      description = "Path of the scrape endpoint (env TRAINERD_METRICS_PATH; default ${DEFAULT-VALUE}).")
+  String metricsPath;
+
+  @Option(names = "--data-dir", defaultValue = "${env:TRAINERD_DATA_DIR:-trainerd-data}",
+      description = "Data directory (env TRAINERD_DATA_DIR; default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--max-concurrent-jobs", defaultValue = "${env:TRAINERD_MAX_CONCURRENT_JOBS:-0}",
+      description = "Jobs training at once; 0 = one per two cores (env TRAINERD_MAX_CONCURRENT_JOBS).")
+  int maxConcurrentJobs;
+
+  @Option(names = "--max-queued-jobs", defaultValue = "${env:TRAINERD_MAX_QUEUED_JOBS:-1000}",
+      description = "Queued jobs before creation is refused (env TRAINERD_MAX_QUEUED_JOBS;"
+          + " default ${DEFAULT-VALUE}).")
+  int maxQueuedJobs;
+
+  @Option(names = "--max-upload-bytes", defaultValue = "${env:TRAINERD_MAX_UPLOAD_BYTES:-2147483648}",
+      description = "Largest upload in bytes (env TRAINERD_MAX_UPLOAD_BYTES; default ${DEFAULT-VALUE}).")
+  long maxUploadBytes;
+
+  @Option(names = "--intra-op-threads", defaultValue = "${env:TRAINERD_INTRA_OP_THREADS:-0}",
+      description = "TensorFlow threads per op, 0 = TensorFlow's choice (env TRAINERD_INTRA_OP_THREADS).")
+  int intraOpThreads;
+
+  @Option(names = "--inter-op-threads", defaultValue = "${env:TRAINERD_INTER_OP_THREADS:-0}",
+      description = "TensorFlow ops in parallel, 0 = TensorFlow's choice (env TRAINERD_INTER_OP_THREADS).")
+  int interOpThreads;
+
+  @Option(names = "--shutdown-grace", defaultValue = "${env:TRAINERD_SHUTDOWN_GRACE:-PT30S}",
+      converter = DurationConverter.class,
+      description = "Time running jobs get on shutdown, ISO-8601 or seconds (env TRAINERD_SHUTDOWN_GRACE;"
+          + " default ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config =
+        new ServerConfig(
+            host,
+            grpcPort,
+            metricsPort,
+            metricsPath,
+            dataDir,
+            maxConcurrentJobs == 0 ? ServerConfig.defaultConcurrentJobs() : maxConcurrentJobs,
+            maxQueuedJobs,
+            maxUploadBytes,
+            intraOpThreads,
+            interOpThreads,
+            shutdownGrace);
+    TrainerdApplication app = TrainerdApplication.start(config);
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(app::close, "trainerd-shutdown"));
+    app.awaitTermination();
+    log.info("trainerd stopped");
+    return 0;
+  }
+
+  /** Accepts ISO-8601 durations ({@code PT30S}) or plain seconds ({@code 30}). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return value.chars().allMatch(Character::isDigit)
+          ? Duration.ofSeconds(Long.parseLong(value))
+          : Duration.parse(value);
+    }
+  }
+
+  /** Reads the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"trainerd " + BuildInfo.trainerdVersion()};
+    }
+  }
+}

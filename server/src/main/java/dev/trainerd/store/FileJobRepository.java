@@ -1,0 +1,169 @@
+package dev.trainerd.store;
+
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.jobs.JobCodec;
+import dev.trainerd.jobs.JobEvent;
+import dev.trainerd.jobs.JobRepository;
+import dev.trainerd.jobs.TrainingJobRecord;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Jobs on the local disk: {@code jobs/{id}.job} holds the record (replaced atomically on every
+ * state change), {@code jobs/{id}.events} the history as length- and CRC-framed entries appended
+ * in order. A torn last entry (a crash mid-append) fails its CRC and is dropped on load.
+ */
+public final class FileJobRepository implements JobRepository {
+  private static final String JOB_SUFFIX = ".job";
+  private static final String EVENTS_SUFFIX = ".events";
+
+  private final Path dir;
+  private final JobCodec codec;
+  private final Map<String, FileChannel> openLogs = new HashMap<>();
+
+  public FileJobRepository(Path dataDir, JobCodec codec) {
+    this.dir = dataDir.resolve("jobs");
+    this.codec = codec;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized void save(TrainingJobRecord job) {
+    AtomicFiles.write(jobFile(job.id()), codec.encodeJob(job));
+    if (job.state().isTerminal()) {
+      closeLog(job.id());
+    }
+  }
+
+  @Override
+  public synchronized void appendEvents(String jobId, List<JobEvent> events) {
+    try {
+      FileChannel log = openLogs.get(jobId);
+      if (log == null) {
+        log = FileChannel.open(eventsFile(jobId), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        openLogs.put(jobId, log);
+      }
+      for (JobEvent event : events) {
+        byte[] payload = codec.encodeEvent(event);
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        ByteBuffer frame = ByteBuffer.allocate(12 + payload.length);
+        frame.putInt(payload.length).putLong(crc.getValue()).put(payload).flip();
+        while (frame.hasRemaining()) {
+          log.write(frame);
+        }
+      }
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not record job history", e);
+    }
+  }
+
+  @Override
+  public synchronized void flush() {
+    for (FileChannel log : openLogs.values()) {
+      try {
+        log.force(false);
+      } catch (IOException e) {
+        throw new TrainerdException.Internal("STORAGE_FAILED", "could not sync job history", e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized List<TrainingJobRecord> loadAll() {
+    List<TrainingJobRecord> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(JOB_SUFFIX)).toList()) {
+        out.add(codec.decodeJob(Files.readAllBytes(file)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read jobs in " + dir, e);
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<JobEvent> loadEvents(String jobId) {
+    List<JobEvent> out = new ArrayList<>();
+    try (InputStream raw = Files.newInputStream(eventsFile(jobId));
+        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
+      while (true) {
+        int length;
+        long expected;
+        byte[] payload;
+        try {
+          length = in.readInt();
+          expected = in.readLong();
+          if (length < 0 || length > (64 << 20)) {
+            break;
+          }
+          payload = in.readNBytes(length);
+        } catch (EOFException end) {
+          break;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        if (payload.length != length || crc.getValue() != expected) {
+          break;
+        }
+        out.add(codec.decodeEvent(payload));
+      }
+    } catch (NoSuchFileException e) {
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read history of job " + jobId, e);
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void delete(String jobId) {
+    closeLog(jobId);
+    try {
+      Files.deleteIfExists(eventsFile(jobId));
+      Files.deleteIfExists(jobFile(jobId));
+      AtomicFiles.syncDirectory(dir);
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not delete job " + jobId, e);
+    }
+  }
+
+  private void closeLog(String jobId) {
+    FileChannel log = openLogs.remove(jobId);
+    if (log != null) {
+      try {
+        log.force(false);
+        log.close();
+      } catch (IOException e) {
+        throw new TrainerdException.Internal("STORAGE_FAILED", "could not sync job history", e);
+      }
+    }
+  }
+
+  private Path jobFile(String id) {
+    return dir.resolve(Ids.requireValid(id) + JOB_SUFFIX);
+  }
+
+  private Path eventsFile(String id) {
+    return dir.resolve(Ids.requireValid(id) + EVENTS_SUFFIX);
+  }
+}

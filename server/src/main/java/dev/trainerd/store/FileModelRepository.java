@@ -1,0 +1,80 @@
+package dev.trainerd.store;
+
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.models.ModelCodec;
+import dev.trainerd.models.ModelRecord;
+import dev.trainerd.models.ModelRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Models on the local disk, one atomically written file each: {@code models/{id}.model}. */
+public final class FileModelRepository implements ModelRepository {
+  private static final String SUFFIX = ".model";
+
+  private final Path dir;
+  private final ModelCodec codec;
+
+  public FileModelRepository(Path dataDir, ModelCodec codec) {
+    this.dir = dataDir.resolve("models");
+    this.codec = codec;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+
+  @Override
+  public void save(ModelRecord model) {
+    AtomicFiles.write(file(model.id()), codec.encode(model));
+  }
+
+  @Override
+  public Optional<ModelRecord> find(String id) {
+    if (!Ids.isValid(id)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(codec.decode(Files.readAllBytes(file(id))));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not read model " + id, e);
+    }
+  }
+
+  @Override
+  public List<ModelRecord> loadAll() {
+    List<ModelRecord> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
+        out.add(codec.decode(Files.readAllBytes(f)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read models in " + dir, e);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean delete(String id) {
+    try {
+      boolean existed = Files.deleteIfExists(file(id));
+      AtomicFiles.syncDirectory(dir);
+      return existed;
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not delete model " + id, e);
+    }
+  }
+
+  private Path file(String id) {
+    return dir.resolve(Ids.requireValid(id) + SUFFIX);
+  }
+}
