@@ -38,6 +38,39 @@ public record Examples(int count, int featureCount, float[] features, Labels lab
     return out;
   }
 
+  /**
+   * The examples at {@code indices}, in that order (repeats allowed): copies rows and labels.
+   *
+   * @throws IndexOutOfBoundsException when an index is outside {@code [0, count)}
+   */
+  public Examples subset(int[] indices) {
+    float[] out = new float[indices.length * featureCount];
+    for (int i = 0; i < indices.length; i++) {
+      int row = indices[i];
+      if (row < 0 || row >= count) {
+        throw new IndexOutOfBoundsException("row " + row + " outside [0, " + count + ")");
+      }
+      System.arraycopy(features, row * featureCount, out, i * featureCount, featureCount);
+    }
+    Labels picked;
+    if (labels instanceof Labels.Regression r) {
+      float[] v = new float[indices.length];
+      for (int i = 0; i < indices.length; i++) {
+        v[i] = r.values()[indices[i]];
+      }
+      picked = new Labels.Regression(v);
+    } else if (labels instanceof Labels.Classes c) {
+      int[] v = new int[indices.length];
+      for (int i = 0; i < indices.length; i++) {
+        v[i] = c.values()[indices[i]];
+      }
+      picked = new Labels.Classes(v, c.classCount());
+    } else {
+      picked = labels;
+    }
+    return new Examples(indices.length, featureCount, out, picked);
+  }
+
   /** What the examples are labelled with. */
   public sealed interface Labels {
     /** Number of labelled examples. */

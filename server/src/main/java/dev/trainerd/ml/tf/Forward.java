@@ -1,0 +1,145 @@
+package dev.trainerd.ml.tf;
+
+import dev.trainerd.ml.Examples;
+import dev.trainerd.ml.Loss;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Graph builders shared by training, evaluation, prediction and export: the forward pass, the
+ * target tensors each loss reads and the metric sums. Ops are limited to ones whose native
+ * gradients exist and do not crash (see {@code GradientSafetyTest}).
+ */
+final class Forward {
+
+  private Forward() {}
+
+  /**
+   * The model's raw outputs {@code [batch, outputs]}.
+   *
+   * @param params parameter values in {@link LayerPlan#parameterNames()} order
+   * @param dropoutSeed a {@code [2]} int64 seed for this step's dropout masks, or null for
+   *     inference (no dropout)
+   */
+  static Operand<TFloat32> outputs(
+      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed) {
+    Operand<TFloat32> h = x;
+    if (plan.polynomial() != null) {
+      h = polynomialFeatures(tf, x, plan.polynomial().degree(), plan.polynomial().factorialScaling());
+    }
+    int p = 0;
+    for (LayerPlan.Dense d : plan.layers()) {
+      h = tf.linalg.matMul(h, params.get(p++));
+      if (d.bias()) {
+        h = tf.nn.biasAdd(h, params.get(p++));
+      }
+      h =
+          switch (d.activation()) {
+            case RELU -> tf.nn.relu(h);
+            case SIGMOID -> tf.math.sigmoid(h);
+            case TANH -> tf.math.tanh(h);
+            case IDENTITY -> h;
+          };
+      if (dropoutSeed != null && d.dropout() > 0) {
+        h = dropout(tf, h, d.dropout(), tf.math.add(dropoutSeed, tf.constant(new long[] {0, d.index()})));
+      }
+    }
+    return h;
+  }
+
+  /** Inverted dropout: zero each unit with probability {@code p}, scale survivors by 1/(1-p). */
+  static Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> h, double p, Operand<TInt64> seed) {
+    Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(h), seed, TFloat32.class);
+    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) p)), TFloat32.class);
+    return tf.math.mul(h, tf.math.mul(keep, tf.constant((float) (1 / (1 - p)))));
+  }
+
+  /** {@code [x^0, x^1, ..., x^degree]} (each divided by i! when scaled) from {@code x [batch, 1]}. */
+  static Operand<TFloat32> polynomialFeatures(Ops tf, Operand<TFloat32> x, int degree, boolean factorial) {
+    List<Operand<TFloat32>> powers = new ArrayList<>();
+    Operand<TFloat32> term = tf.onesLike(x);
+    powers.add(term);
+    for (int i = 1; i <= degree; i++) {
+      term = tf.math.mul(term, factorial ? tf.math.div(x, tf.constant((float) i)) : x);
+      powers.add(term);
+    }
+    return tf.concat(powers, tf.constant(1));
+  }
+
+  /** How the labels of a data set are stored in the graph. */
+  enum LabelStorage {
+    /** int32 {@code [n]} class indices. */
+    CLASSES,
+    /** float32 {@code [n, 1]} real targets. */
+    REGRESSION;
+
+    static LabelStorage of(Examples.Labels labels) {
+      return labels instanceof Examples.Labels.Classes ? CLASSES : REGRESSION;
+    }
+  }
+
+  /**
+   * The target tensor {@link TfLosses#perExample} reads, from gathered labels ({@code int32 [b]}
+   * or {@code float32 [b, 1]}).
+   */
+  static Operand<TFloat32> target(Ops tf, Loss loss, LabelStorage storage, Operand<?> labels, int outputCount) {
+    if (storage == LabelStorage.CLASSES) {
+      @SuppressWarnings("unchecked")
+      Operand<TInt32> classes = (Operand<TInt32>) labels;
+      if (loss.labelKind() == Loss.LabelKind.MULTI_CLASS) {
+        return tf.oneHot(classes, tf.constant(outputCount), tf.constant(1f), tf.constant(0f));
+      }
+      Operand<TFloat32> zeroOne = tf.reshape(tf.dtypes.cast(classes, TFloat32.class), tf.constant(new int[] {-1, 1}));
+      return loss instanceof Loss.SigmoidBinaryCrossEntropy ? zeroOne : toSigned(tf, zeroOne);
+    }
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> values = (Operand<TFloat32>) labels;
+    if (loss instanceof Loss.Logistic l && l.labelFormat() == Loss.LabelFormat.BINARY) {
+      return toSigned(tf, values);
+    }
+    return values;
+  }
+
+  private static Operand<TFloat32> toSigned(Ops tf, Operand<TFloat32> zeroOne) {
+    return tf.math.sub(tf.math.mul(zeroOne, tf.constant(2f)), tf.constant(1f));
+  }
+
+  /** Number of correct predictions in the batch (float scalar); only for class labels. */
+  static Operand<TFloat32> correctCount(Ops tf, Operand<TFloat32> outputs, Operand<TInt32> classes, int outputCount) {
+    Operand<TInt32> predicted;
+    if (outputCount > 1) {
+      predicted = tf.math.argMax(outputs, tf.constant(1), TInt32.class);
+    } else {
+      predicted =
+          tf.dtypes.cast(
+              tf.math.greater(tf.reshape(outputs, tf.constant(new int[] {-1})), tf.constant(0f)), TInt32.class);
+    }
+    return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, classes), TFloat32.class), tf.constant(0));
+  }
+
+  /** Sum of squared errors and of squared log errors (predictions clipped at 1), regression only. */
+  static List<Operand<TFloat32>> regressionSums(Ops tf, Operand<TFloat32> outputs, Operand<TFloat32> values) {
+    Operand<TFloat32> d = tf.math.sub(outputs, values);
+    Operand<TFloat32> sq = tf.sum(tf.math.mul(d, d), tf.constant(new int[] {0, 1}));
+    Operand<TFloat32> logD =
+        tf.math.sub(tf.math.log(tf.math.maximum(outputs, tf.constant(1f))), tf.math.log(values));
+    Operand<TFloat32> sqLog = tf.sum(tf.math.mul(logD, logD), tf.constant(new int[] {0, 1}));
+    return List.of(sq, sqLog);
+  }
+
+  /** What {@link dev.trainerd.ml.Predictor#predict} returns, from raw outputs. */
+  static Operand<TFloat32> predictions(Ops tf, Loss loss, boolean classLabels, Operand<TFloat32> outputs) {
+    if (loss.labelKind() == Loss.LabelKind.MULTI_CLASS) {
+      return tf.nn.softmax(outputs);
+    }
+    if (loss.labelKind() == Loss.LabelKind.BINARY && classLabels) {
+      return tf.math.sigmoid(outputs);
+    }
+    return outputs;
+  }
+}
