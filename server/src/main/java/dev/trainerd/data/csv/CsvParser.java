@@ -205,7 +205,7 @@ public final class CsvParser implements DatasetParser {
       for (int j = 0; j < scans.length; j++) {
         scans[j] = new ColumnScan();
       }
-      while (hasNext(records, fileName, field, row)) {
+      while (hasNext(records, fileName, field, row + 1)) {
         CSVRecord record = records.next();
         row++;
         checkWidth(fileName, field, record, header, row);
@@ -297,7 +297,7 @@ public final class CsvParser implements DatasetParser {
     try (Reader reader = source.open()) {
       Iterator<CSVRecord> records = format.parse(reader).iterator();
       records.next();
-      while (hasNext(records, fileName, field, row)) {
+      while (hasNext(records, fileName, field, row + 1)) {
         CSVRecord record = records.next();
         if (row == rows) {
           throw new TrainerdException.Internal(
@@ -482,9 +482,13 @@ public final class CsvParser implements DatasetParser {
     }
   }
 
-  /** Advances the parser, turning its unchecked malformed-input failures into precise errors. */
+  /**
+   * Advances the parser, turning its unchecked malformed-input failures into precise errors.
+   *
+   * @param row the data row about to be read, 0 for the header
+   */
   private static boolean hasNext(
-      Iterator<CSVRecord> records, String fileName, String field, int rowsSoFar)
+      Iterator<CSVRecord> records, String fileName, String field, int row)
       throws IOException {
     try {
       return records.hasNext();
@@ -492,13 +496,13 @@ public final class CsvParser implements DatasetParser {
       if (e.getCause() instanceof CharacterCodingException coding) {
         throw coding;
       }
-      String where = rowsSoFar == 0 ? " header" : " data row " + (rowsSoFar + 1);
+      String where = row == 0 ? " header" : " data row " + row;
       throw invalid(
           field,
           "CSV_MALFORMED",
           fileName + where + " is not valid CSV: " + e.getCause().getMessage());
     } catch (IllegalStateException e) {
-      String where = rowsSoFar == 0 ? " header" : " data row " + (rowsSoFar + 1);
+      String where = row == 0 ? " header" : " data row " + row;
       throw invalid(field, "CSV_MALFORMED", fileName + where + " is not valid CSV: " + e.getMessage());
     }
   }
