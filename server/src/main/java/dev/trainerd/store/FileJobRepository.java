@@ -48,7 +48,11 @@ public final class FileJobRepository implements JobRepository {
 
   @Override
   public synchronized void save(TrainingJobRecord job) {
-    AtomicFiles.write(jobFile(job.id()), codec.encodeJob(job));
+    try {
+      AtomicFiles.writeBytes(jobFile(job.id()), codec.encodeJob(job));
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not save job " + job.id(), e);
+    }
     if (job.state().isTerminal()) {
       closeLog(job.id());
     }

@@ -33,7 +33,11 @@ public final class FileModelRepository implements ModelRepository {
 
   @Override
   public void save(ModelRecord model) {
-    AtomicFiles.write(file(model.id()), codec.encode(model));
+    try {
+      AtomicFiles.writeBytes(file(model.id()), codec.encode(model));
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("STORAGE_FAILED", "could not save model " + model.id(), e);
+    }
   }
 
   @Override

@@ -1,0 +1,67 @@
+package dev.trainerd.data;
+
+import dev.trainerd.errors.TrainerdException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parsers this server can use, by format, and the detection of {@link DatasetFormat#AUTO}.
+ * IDX support plugs in as one more {@link DatasetParser}.
+ */
+public final class DatasetParsers {
+
+  private final Map<DatasetFormat, DatasetParser> byFormat = new EnumMap<>(DatasetFormat.class);
+
+  /** @param parsers one per format; AUTO is not a parser's format */
+  public DatasetParsers(List<DatasetParser> parsers) {
+    for (DatasetParser p : parsers) {
+      if (p.format() == DatasetFormat.AUTO) {
+        throw new IllegalArgumentException("a parser must read a concrete format");
+      }
+      if (byFormat.put(p.format(), p) != null) {
+        throw new IllegalArgumentException("two parsers for " + p.format());
+      }
+    }
+  }
+
+  /** The parser for a concrete format. */
+  public DatasetParser parser(DatasetFormat format) {
+    DatasetParser parser = byFormat.get(format);
+    if (parser == null) {
+      throw TrainerdException.InvalidArgument.of(
+          "format", format + " datasets cannot be read by this server; it reads " + byFormat.keySet());
+    }
+    return parser;
+  }
+
+  /**
+   * The format to parse the files with: the requested one, or for AUTO IDX when any file starts
+   * with the gzip magic ({@code 1f 8b}) or an IDX magic ({@code 00 00 08}), CSV otherwise.
+   */
+  public DatasetFormat resolve(DatasetFormat requested, List<NamedFile> files) {
+    if (requested != DatasetFormat.AUTO) {
+      return requested;
+    }
+    for (NamedFile f : files) {
+      byte[] head = head(f);
+      boolean gzip = head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+      boolean idx = head.length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
+      if (gzip || idx) {
+        return DatasetFormat.IDX;
+      }
+    }
+    return DatasetFormat.CSV;
+  }
+
+  private static byte[] head(NamedFile f) {
+    try (InputStream in = Files.newInputStream(f.path())) {
+      return in.readNBytes(3);
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read " + f.name(), e);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.trainerd.data;
+
+import dev.trainerd.ml.Examples;
+import java.util.List;
+import java.util.Objects;
+
+/** The decoded content of a stored dataset, as training and prediction consume it. */
+public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDataset.Dense {
+
+  /** Number of examples. */
+  int rowCount();
+
+  /** What the labels are. */
+  LabelKind labelKind();
+
+  /** Class names by index for classification, empty otherwise. */
+  List<String> classNames();
+
+  /**
+   * A table still to be preprocessed (CSV).
+   *
+   * @param table the parsed columns
+   */
+  record Tabular(Table table) implements LoadedDataset {
+    public Tabular {
+      Objects.requireNonNull(table, "table");
+    }
+
+    @Override
+    public int rowCount() {
+      return table.rowCount();
+    }
+
+    @Override
+    public LabelKind labelKind() {
+      return table.labelKind();
+    }
+
+    @Override
+    public List<String> classNames() {
+      return table.classNames();
+    }
+  }
+
+  /**
+   * Examples that are already dense features (IDX images, synthetic data); preprocessing leaves
+   * them as they are.
+   *
+   * @param examples the features and labels
+   * @param classNames class names by index for classification (for example {@code "0"}..{@code
+   *     "9"} for IDX labels), empty otherwise
+   */
+  record Dense(Examples examples, List<String> classNames) implements LoadedDataset {
+    public Dense {
+      Objects.requireNonNull(examples, "examples");
+      classNames = List.copyOf(classNames);
+    }
+
+    @Override
+    public int rowCount() {
+      return examples.count();
+    }
+
+    @Override
+    public LabelKind labelKind() {
+      if (examples.labels() instanceof Examples.Labels.Regression) {
+        return LabelKind.REGRESSION;
+      }
+      return examples.labels() instanceof Examples.Labels.Classes
+          ? LabelKind.CLASSIFICATION
+          : LabelKind.NONE;
+    }
+  }
+}

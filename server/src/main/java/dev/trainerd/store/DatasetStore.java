@@ -1,0 +1,434 @@
+package dev.trainerd.store;
+
+import com.google.gson.JsonParseException;
+import dev.trainerd.data.DatasetFile;
+import dev.trainerd.data.DatasetFormat;
+import dev.trainerd.data.DatasetMetadata;
+import dev.trainerd.data.DatasetOptions;
+import dev.trainerd.data.DatasetParsers;
+import dev.trainerd.data.DatasetSummary;
+import dev.trainerd.data.ExamplesFile;
+import dev.trainerd.data.LoadedDataset;
+import dev.trainerd.data.NamedFile;
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.ml.Examples;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Datasets on the local disk, content-addressed by SHA-256.
+ *
+ * <p>Layout under the root folder:
+ *
+ * <pre>
+ *   blobs/&lt;sha[0..2]&gt;/&lt;sha256&gt;   each distinct file content, stored once
+ *   records/&lt;id&gt;.json           one metadata record per dataset (JSON of {@link DatasetMetadata})
+ *   staging/&lt;uuid&gt;/&lt;n&gt;         uploads in progress; emptied when the store opens
+ * </pre>
+ *
+ * <p>A dataset becomes visible when its record is renamed into {@code records/}, after its blobs
+ * were forced to disk and renamed into {@code blobs/}; so a crash leaves either nothing visible
+ * or a complete dataset. Blobs no record names (a crash between the two renames) are removed when
+ * the store opens. The id is derived from the content hash and the parse options, so the same
+ * bytes uploaded with the same options are one dataset, and the same bytes with other options
+ * (another label column) are another dataset sharing the blob.
+ *
+ * <p>Thread-safe: commits and deletes are serialised; uploads stage and validate in parallel.
+ */
+public final class DatasetStore {
+
+  private static final Logger log = LoggerFactory.getLogger(DatasetStore.class);
+
+  /** Page size when a request gives none. */
+  public static final int DEFAULT_PAGE_SIZE = 50;
+
+  /** Largest page served; larger requests are served this many. */
+  public static final int MAX_PAGE_SIZE = 1000;
+
+  /** Default upload limit: 1 GiB. */
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Comparator<DatasetMetadata> LISTING_ORDER =
+      Comparator.comparing(DatasetMetadata::createTime).thenComparing(DatasetMetadata::id);
+
+  /** A fully received upload file. */
+  record Staged(String name, Path path, long bytes, String sha256) {}
+
+  private final Path blobs;
+  private final Path records;
+  private final Path staging;
+  private final long maxUploadBytes;
+  private final DatasetParsers parsers;
+  private final DatasetUsage usage;
+  private final Clock clock;
+  private final JsonCodec json = new JsonCodec();
+  private final Object lock = new Object();
+  private final Map<String, DatasetMetadata> byId = new HashMap<>();
+
+  private DatasetStore(
+      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock) {
+    this.blobs = root.resolve("blobs");
+    this.records = root.resolve("records");
+    this.staging = root.resolve("staging");
+    this.maxUploadBytes = maxUploadBytes;
+    this.parsers = parsers;
+    this.usage = usage;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code root}: removes what unfinished uploads left,
+   * reads every record, and removes blobs that no record names.
+   *
+   * @param root the store's folder, for example {@code <data-dir>/datasets}
+   * @param maxUploadBytes the most bytes one upload may send, over all its files
+   * @param parsers the formats the store can validate and load
+   * @param usage asked before a delete; {@link DatasetUsage#NONE} when nothing can use datasets
+   * @param clock for create times
+   */
+  public static DatasetStore open(
+      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock)
+      throws IOException {
+    if (maxUploadBytes <= 0) {
+      throw new IllegalArgumentException("maxUploadBytes must be positive");
+    }
+    DatasetStore store = new DatasetStore(root, maxUploadBytes, parsers, usage, clock);
+    store.recover();
+    return store;
+  }
+
+  private void recover() throws IOException {
+    Files.createDirectories(blobs);
+    Files.createDirectories(records);
+    AtomicFiles.deleteRecursively(staging);
+    Files.createDirectories(staging);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(records)) {
+      for (Path entry : entries) {
+        String file = entry.getFileName().toString();
+        if (file.startsWith(".")) {
+          Files.deleteIfExists(entry); // a record write that never got renamed
+          continue;
+        }
+        try {
+          DatasetMetadata m =
+              json.read(Files.readString(entry, StandardCharsets.UTF_8), DatasetMetadata.class);
+          if (!DatasetIds.isValid(m.id()) || !file.equals(m.id() + ".json")
+              || m.files().stream().anyMatch(f -> !SHA256.matcher(f.sha256()).matches())) {
+            throw new JsonParseException("id, file name or hashes are malformed");
+          }
+          byId.put(m.id(), m);
+        } catch (JsonParseException | NullPointerException | DateTimeParseException e) {
+          log.warn("Ignoring unreadable dataset record {}: {}", entry, e.getMessage());
+        }
+      }
+    }
+    Set<String> referenced = referencedBlobs();
+    try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs)) {
+      for (Path prefix : prefixes) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(prefix)) {
+          for (Path blob : entries) {
+            if (!referenced.contains(blob.getFileName().toString())) {
+              log.info("Removing unreferenced blob {}", blob);
+              Files.deleteIfExists(blob);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts an upload. Options are validated now; the content at commit.
+   *
+   * @param displayName a name for people; empty allowed
+   * @param options how the content is to be parsed
+   */
+  public UploadSession beginUpload(String displayName, DatasetOptions options) {
+    options.validated();
+    if (options.format() == DatasetFormat.SYNTHETIC) {
+      throw TrainerdException.InvalidArgument.of(
+          "format", "synthetic datasets are created from a generator spec, not uploaded");
+    }
+    return newSession(displayName, options, "", maxUploadBytes);
+  }
+
+  /**
+   * Stores examples made by a generator (the upload size limit does not apply: the generator spec
+   * is validated instead). The same examples stored twice are one dataset.
+   *
+   * @param displayName a name for people
+   * @param description what made the examples, such as the generator spec in words
+   */
+  public DatasetMetadata storeExamples(String displayName, String description, Examples examples) {
+    try (UploadSession session =
+        newSession(
+            displayName,
+            DatasetOptions.DEFAULTS.withFormat(DatasetFormat.SYNTHETIC),
+            description,
+            Long.MAX_VALUE)) {
+      session.startFile("examples.tdex");
+      ExamplesFile.write(examples, session.asOutputStream());
+      return session.commit();
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("DATASET_WRITE_FAILED", "could not store the examples", e);
+    }
+  }
+
+  private UploadSession newSession(
+      String displayName, DatasetOptions options, String description, long limit) {
+    Path folder = staging.resolve(UUID.randomUUID().toString());
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("UPLOAD_WRITE_FAILED", "could not stage the upload", e);
+    }
+    return new UploadSession(this, displayName, options, description, folder, limit);
+  }
+
+  /** Validates the staged files and makes them a visible dataset (or finds the existing one). */
+  DatasetMetadata commit(
+      String displayName, DatasetOptions options, String description, List<Staged> staged)
+      throws IOException {
+    List<NamedFile> named = staged.stream().map(s -> new NamedFile(s.name(), s.path())).toList();
+    DatasetFormat format = parsers.resolve(options.format(), named);
+    DatasetOptions resolved = options.withFormat(format);
+    LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
+    DatasetSummary summary = DatasetSummary.of(loaded, resolved.missingTokens());
+    loaded = null; // the parse was for validation and the summary; let it be collected
+
+    String contentHash = contentHash(staged);
+    String id =
+        DatasetIds.fromDigest(
+            sha256((contentHash + "\n" + resolved.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+    synchronized (lock) {
+      DatasetMetadata existing = byId.get(id);
+      if (existing != null) {
+        return existing;
+      }
+      for (Staged s : staged) {
+        Path blob = blobPath(s.sha256());
+        if (!Files.exists(blob)) {
+          AtomicFiles.move(s.path(), blob);
+        }
+      }
+      DatasetMetadata metadata =
+          new DatasetMetadata(
+              id,
+              displayName,
+              format,
+              staged.stream().map(s -> new DatasetFile(s.name(), s.bytes(), s.sha256())).toList(),
+              contentHash,
+              resolved,
+              summary,
+              description,
+              Instant.now(clock));
+      AtomicFiles.writeString(recordPath(id), json.write(metadata));
+      byId.put(id, metadata);
+      log.info("Stored dataset {} ({} rows, {} bytes)", metadata.name(), summary.rows(), metadata.bytes());
+      return metadata;
+    }
+  }
+
+  /** The dataset with this id, if stored. The id is validated first. */
+  public Optional<DatasetMetadata> find(String id) {
+    DatasetIds.requireValid(id, "name");
+    synchronized (lock) {
+      return Optional.ofNullable(byId.get(id));
+    }
+  }
+
+  /**
+   * The dataset with this id.
+   *
+   * @throws TrainerdException.NotFound when no such dataset is stored
+   */
+  public DatasetMetadata get(String id) {
+    return find(id)
+        .orElseThrow(
+            () -> new TrainerdException.NotFound("DATASET_NOT_FOUND", "datasets/" + id + " does not exist"));
+  }
+
+  /**
+   * One page of datasets, oldest first. The order is stable across calls, and a token stays valid
+   * when datasets are added or deleted meanwhile (the next page starts after the last one seen).
+   *
+   * @param pageSize 0 for {@link #DEFAULT_PAGE_SIZE}; larger than {@link #MAX_PAGE_SIZE} is capped
+   * @param pageToken empty for the first page, else a token from the previous page
+   */
+  public DatasetPage list(int pageSize, String pageToken) {
+    if (pageSize < 0) {
+      throw TrainerdException.InvalidArgument.of("page_size", "must not be negative");
+    }
+    int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+    Optional<Position> after = decodeToken(pageToken);
+    List<DatasetMetadata> all;
+    synchronized (lock) {
+      all = new ArrayList<>(byId.values());
+    }
+    all.sort(LISTING_ORDER);
+    List<DatasetMetadata> page = new ArrayList<>(Math.min(size, all.size()));
+    boolean more = false;
+    for (DatasetMetadata m : all) {
+      if (after.isPresent() && after.get().isAtOrAfter(m)) {
+        continue;
+      }
+      if (page.size() == size) {
+        more = true;
+        break;
+      }
+      page.add(m);
+    }
+    String next = more ? encodeToken(page.get(page.size() - 1)) : "";
+    return new DatasetPage(page, next);
+  }
+
+  /**
+   * Deletes a dataset and the blobs no other dataset uses.
+   *
+   * @throws TrainerdException.NotFound when no such dataset is stored
+   * @throws TrainerdException.FailedPrecondition when {@link DatasetUsage} says it is in use
+   */
+  public void delete(String id) {
+    DatasetIds.requireValid(id, "name");
+    synchronized (lock) {
+      DatasetMetadata m = get(id);
+      Optional<String> user = usage.usedBy(id);
+      if (user.isPresent()) {
+        throw new TrainerdException.FailedPrecondition(
+            "DATASET_IN_USE", m.name() + " is used by " + user.get() + "; delete or finish that first");
+      }
+      try {
+        AtomicFiles.delete(recordPath(id));
+        byId.remove(id);
+        Set<String> stillUsed = referencedBlobs();
+        for (DatasetFile f : m.files()) {
+          if (!stillUsed.contains(f.sha256())) {
+            AtomicFiles.delete(blobPath(f.sha256()));
+          }
+        }
+      } catch (IOException e) {
+        throw new TrainerdException.Internal("DATASET_DELETE_FAILED", "could not delete " + m.name(), e);
+      }
+      log.info("Deleted dataset {}", m.name());
+    }
+  }
+
+  /**
+   * Reads a stored dataset for training or prediction. Memory: the decoded data (see {@link
+   * dev.trainerd.data.csv.CsvParser} and the format parsers), nothing else is kept.
+   *
+   * @throws TrainerdException.NotFound when no such dataset is stored
+   */
+  public LoadedDataset load(String id) {
+    DatasetMetadata m = get(id);
+    List<NamedFile> files =
+        m.files().stream().map(f -> new NamedFile(f.name(), blobPath(f.sha256()))).toList();
+    try {
+      return parsers.parser(m.format()).parse(files, m.options());
+    } catch (TrainerdException.Internal e) {
+      if (e.getCause() instanceof NoSuchFileException || e.getCause() instanceof UncheckedIOException) {
+        throw new TrainerdException.NotFound("DATASET_NOT_FOUND", m.name() + " was deleted");
+      }
+      throw e;
+    }
+  }
+
+  /** Called by a session whose staging folder could not be removed; the next open removes it. */
+  void stagingLeftBehind(Path folder, IOException e) {
+    log.warn("Could not remove staging folder {}: {}", folder, e.getMessage());
+  }
+
+  private Set<String> referencedBlobs() {
+    Set<String> referenced = new HashSet<>();
+    synchronized (lock) {
+      byId.values().forEach(m -> m.files().forEach(f -> referenced.add(f.sha256())));
+    }
+    return referenced;
+  }
+
+  private Path blobPath(String sha256) {
+    if (!SHA256.matcher(sha256).matches()) {
+      throw new IllegalArgumentException("not a sha256: " + sha256);
+    }
+    return blobs.resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  private Path recordPath(String id) {
+    return records.resolve(DatasetIds.requireValid(id, "name") + ".json");
+  }
+
+  /** One file: its hash. Several: the hash of their {@code sha256sum} listing sorted by name. */
+  private static String contentHash(List<Staged> staged) {
+    if (staged.size() == 1) {
+      return staged.get(0).sha256();
+    }
+    StringBuilder listing = new StringBuilder();
+    staged.stream()
+        .sorted(Comparator.comparing(Staged::name))
+        .forEach(s -> listing.append(s.sha256()).append("  ").append(s.name()).append('\n'));
+    return HexFormat.of().formatHex(sha256(listing.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    }
+  }
+
+  private static String encodeToken(DatasetMetadata last) {
+    String key = "v1|" + last.createTime() + "|" + last.id();
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Where a page ends: the listing key of its last dataset. */
+  private record Position(Instant createTime, String id) {
+    boolean isAtOrAfter(DatasetMetadata m) {
+      int byTime = m.createTime().compareTo(createTime);
+      return byTime < 0 || (byTime == 0 && m.id().compareTo(id) <= 0);
+    }
+  }
+
+  private static Optional<Position> decodeToken(String token) {
+    if (token == null || token.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
+      if (parts.length != 3 || !parts[0].equals("v1") || !DatasetIds.isValid(parts[2])) {
+        throw new IllegalArgumentException("bad token");
+      }
+      return Optional.of(new Position(Instant.parse(parts[1]), parts[2]));
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      throw TrainerdException.InvalidArgument.of(
+          "page_token", "is not a token returned by ListDatasets");
+    }
+  }
+}
