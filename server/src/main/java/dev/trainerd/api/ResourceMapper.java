@@ -229,6 +229,7 @@ public final class ResourceMapper {
             .setSpec(specs.toProto(model.spec()))
             .setFeatureCount(t.featureCount())
             .setOutputCount(t.outputCount())
+            .setClassCount(t.classCount())
             .addAllClassNames(model.classNames())
             .addAllFeatureNames(model.featureNames())
             .setFinalTrain(toProto(t.finalTrain()))
@@ -283,6 +284,7 @@ public final class ResourceMapper {
             spec.training(),
             model.getFeatureCount(),
             model.getOutputCount(),
+            model.getClassCount(),
             params,
             history,
             toDomain(model.getFinalTrain()),

@@ -43,4 +43,14 @@ public interface Trainer {
    * (float {@code [batch, featureCount]}) and output {@code outputs} (as {@link Predictor#predict}).
    */
   void exportSavedModel(TrainedModel model, Path directory);
+
+  /** The backend and its version, recorded with every model (for example {@code TensorFlow 2.18.0}). */
+  String backendVersion();
+
+  /**
+   * The device a job asking for {@code requested} trains on in this process: AUTO becomes GPU
+   * when one is visible, else CPU. Asking for a GPU where none is visible fails with
+   * FAILED_PRECONDITION.
+   */
+  Device resolveDevice(Device requested);
 }

@@ -207,23 +207,27 @@ public final class ModelService implements AutoCloseable {
 
   private static List<Prediction> toPredictions(ModelRecord model, float[] outputs, int count) {
     int k = model.trained().outputCount();
-    boolean classes = model.trained().isMultiClass();
+    boolean classes = model.trained().classLabels();
     List<Prediction> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       float[] row = new float[k];
       System.arraycopy(outputs, i * k, row, 0, k);
-      if (classes) {
-        int best = 0;
+      if (!classes) {
+        out.add(new Prediction(row, -1, "", row[0]));
+        continue;
+      }
+      int best = 0;
+      if (k == 1) {
+        best = row[0] > 0.5f ? 1 : 0;
+      } else {
         for (int c = 1; c < k; c++) {
           if (row[c] > row[best]) {
             best = c;
           }
         }
-        String label = best < model.classNames().size() ? model.classNames().get(best) : Integer.toString(best);
-        out.add(new Prediction(row, best, label, Double.NaN));
-      } else {
-        out.add(new Prediction(row, -1, "", row[0]));
       }
+      String label = best < model.classNames().size() ? model.classNames().get(best) : Integer.toString(best);
+      out.add(new Prediction(row, best, label, Double.NaN));
     }
     return out;
   }

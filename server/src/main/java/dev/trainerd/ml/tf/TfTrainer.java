@@ -11,6 +11,8 @@ import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Predictor;
 import dev.trainerd.ml.Splits;
 import dev.trainerd.ml.Trainer;
+import dev.trainerd.ml.Threads;
+import dev.trainerd.ml.Device;
 import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.TrainingCancelledException;
 import dev.trainerd.ml.TrainingListener;
@@ -33,6 +35,8 @@ public final class TfTrainer implements Trainer {
   public static final int DEFAULT_STEPS_PER_RUN = 8;
 
   private final int stepsPerRun;
+  /** GPUs TensorFlow sees, probed on first need; -1 until then. */
+  private int gpuCount = -1;
 
   /** A trainer with {@link #DEFAULT_STEPS_PER_RUN}. */
   public TfTrainer() {
@@ -214,5 +218,28 @@ public final class TfTrainer implements Trainer {
   @Override
   public void exportSavedModel(TrainedModel model, Path directory) {
     TfPredictor.export(model, directory);
+  }
+
+  @Override
+  public String backendVersion() {
+    return TfDevices.backendVersion();
+  }
+
+  @Override
+  public synchronized Device resolveDevice(Device requested) {
+    if (requested == Device.CPU) {
+      return Device.CPU;
+    }
+    if (gpuCount < 0) {
+      gpuCount = TfDevices.gpuCount(Threads.defaults());
+    }
+    if (gpuCount > 0) {
+      return Device.GPU;
+    }
+    if (requested == Device.GPU) {
+      throw new TrainerdException.FailedPrecondition(
+          "NO_GPU", "this server has no GPU that TensorFlow can use; ask for device CPU or AUTO");
+    }
+    return Device.CPU;
   }
 }

@@ -1,0 +1,361 @@
+package dev.trainerd.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.trainerd.data.ColumnSchema;
+import dev.trainerd.data.DatasetFile;
+import dev.trainerd.data.DatasetMetadata;
+import dev.trainerd.data.DatasetOptions;
+import dev.trainerd.data.LabelKind;
+import dev.trainerd.data.TaskKind;
+import dev.trainerd.data.synthetic.SplitExamples;
+import dev.trainerd.data.synthetic.SyntheticData;
+import dev.trainerd.data.synthetic.SyntheticSpec;
+import dev.trainerd.errors.FieldViolation;
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.ml.Examples;
+import dev.trainerd.store.DatasetPage;
+import dev.trainerd.store.DatasetStore;
+import dev.trainerd.store.UploadSession;
+import dev.trainerd.v1.Column;
+import dev.trainerd.v1.ColumnType;
+import dev.trainerd.v1.CreateSyntheticDatasetRequest;
+import dev.trainerd.v1.CreateSyntheticDatasetResponse;
+import dev.trainerd.v1.Dataset;
+import dev.trainerd.v1.DatasetFormat;
+import dev.trainerd.v1.DatasetServiceGrpc;
+import dev.trainerd.v1.DeleteDatasetRequest;
+import dev.trainerd.v1.DeleteDatasetResponse;
+import dev.trainerd.v1.GetDatasetRequest;
+import dev.trainerd.v1.LinearSyntheticSpec;
+import dev.trainerd.v1.ListDatasetsRequest;
+import dev.trainerd.v1.ListDatasetsResponse;
+import dev.trainerd.v1.PolynomialSyntheticSpec;
+import dev.trainerd.v1.TaskType;
+import dev.trainerd.v1.UploadDatasetMetadata;
+import dev.trainerd.v1.UploadDatasetRequest;
+import dev.trainerd.v1.WeightDecaySyntheticSpec;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * gRPC adapter of the data-set API. Uploads use manual flow control: the next message is requested
+ * only after the previous chunk is on disk, so a fast client cannot flood the server's memory.
+ */
+public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceImplBase {
+  /** Largest chunk accepted in one upload message. */
+  static final int MAX_CHUNK_BYTES = 4 << 20;
+
+  private final DatasetStore datasets;
+
+  public DatasetGrpcService(DatasetStore datasets) {
+    this.datasets = datasets;
+  }
+
+  @Override
+  public StreamObserver<UploadDatasetRequest> uploadDataset(StreamObserver<Dataset> response) {
+    ServerCallStreamObserver<Dataset> call = (ServerCallStreamObserver<Dataset>) response;
+    call.disableAutoRequest();
+    Upload upload = new Upload(call);
+    call.setOnCancelHandler(upload::abort);
+    call.request(1);
+    return upload;
+  }
+
+  /** One upload stream: metadata first, then chunks of files in order. */
+  private final class Upload implements StreamObserver<UploadDatasetRequest> {
+    private final ServerCallStreamObserver<Dataset> call;
+    private UploadSession session;
+    private String currentFile;
+    private boolean failed;
+
+    Upload(ServerCallStreamObserver<Dataset> call) {
+      this.call = call;
+    }
+
+    @Override
+    public synchronized void onNext(UploadDatasetRequest message) {
+      if (failed) {
+        return;
+      }
+      try {
+        if (session == null) {
+          if (message.getPayloadCase() != UploadDatasetRequest.PayloadCase.METADATA) {
+            throw ErrorMapper.invalid("metadata", "the first message must carry metadata");
+          }
+          UploadDatasetMetadata meta = message.getMetadata();
+          session = datasets.beginUpload(Calls.displayName(meta.getDisplayName(), "metadata.display_name"), options(meta));
+        } else {
+          if (message.getPayloadCase() != UploadDatasetRequest.PayloadCase.CHUNK) {
+            throw ErrorMapper.invalid("metadata", "only the first message may carry metadata");
+          }
+          String name = message.getChunk().getFileName();
+          if (name.isEmpty()) {
+            throw ErrorMapper.invalid("chunk.file_name", "is required");
+          }
+          if (message.getChunk().getData().size() > MAX_CHUNK_BYTES) {
+            throw ErrorMapper.invalid("chunk.data", "must be at most " + MAX_CHUNK_BYTES + " bytes per message");
+          }
+          if (!name.equals(currentFile)) {
+            session.startFile(name);
+            currentFile = name;
+          }
+          session.write(message.getChunk().getData().asReadOnlyByteBuffer());
+        }
+        call.request(1);
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      abort();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      if (failed) {
+        return;
+      }
+      try {
+        if (session == null) {
+          throw ErrorMapper.invalid("metadata", "the upload was empty; send metadata and at least one chunk");
+        }
+        DatasetMetadata stored = session.commit();
+        session = null;
+        call.onNext(toProto(stored));
+        call.onCompleted();
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    synchronized void abort() {
+      failed = true;
+      if (session != null) {
+        session.abort();
+        session = null;
+      }
+    }
+
+    private void fail(RuntimeException e) {
+      abort();
+      call.onError(ErrorMapper.toStatusException(e));
+    }
+  }
+
+  private static DatasetOptions options(UploadDatasetMetadata meta) {
+    if (meta.getTask() == TaskType.UNLABELLED && !meta.getLabelColumn().isEmpty()) {
+      throw ErrorMapper.invalid("metadata.label_column", "must be empty for an UNLABELLED data set");
+    }
+    DatasetOptions options =
+        DatasetOptions.csv(meta.getLabelColumn(), meta.getIdColumn())
+            .withFormat(
+                switch (meta.getFormat()) {
+                  case CSV -> dev.trainerd.data.DatasetFormat.CSV;
+                  case IDX -> dev.trainerd.data.DatasetFormat.IDX;
+                  case SYNTHETIC -> throw ErrorMapper.invalid(
+                      "metadata.format", "SYNTHETIC data sets are made by CreateSyntheticDataset, not uploaded");
+                  default -> dev.trainerd.data.DatasetFormat.AUTO;
+                })
+            .withSeparator(meta.getSeparator())
+            .withTaskKind(
+                switch (meta.getTask()) {
+                  case CLASSIFICATION -> TaskKind.CLASSIFICATION;
+                  case REGRESSION -> TaskKind.REGRESSION;
+                  case UNLABELLED -> TaskKind.AUTO;
+                  default -> TaskKind.AUTO;
+                });
+    if (meta.getMissingValuesCount() > 0) {
+      options = options.withMissingTokens(meta.getMissingValuesList());
+    }
+    if (meta.getColumnTypesCount() > 0) {
+      Map<String, dev.trainerd.data.ColumnType> overrides = new HashMap<>();
+      for (Map.Entry<String, ColumnType> e : meta.getColumnTypesMap().entrySet()) {
+        overrides.put(
+            e.getKey(),
+            switch (e.getValue()) {
+              case NUMERIC -> dev.trainerd.data.ColumnType.NUMERIC;
+              case CATEGORICAL -> dev.trainerd.data.ColumnType.CATEGORICAL;
+              default -> throw ErrorMapper.invalid(
+                  "metadata.column_types[" + e.getKey() + "]", "must be NUMERIC or CATEGORICAL");
+            });
+      }
+      options = options.withTypeOverrides(overrides);
+    }
+    List<FieldViolation> violations = new ArrayList<>();
+    options.violations().forEach(v -> violations.add(v.under("metadata")));
+    if (!violations.isEmpty()) {
+      throw TrainerdException.InvalidArgument.of(violations);
+    }
+    return options;
+  }
+
+  @Override
+  public void createSyntheticDataset(
+      CreateSyntheticDatasetRequest request, StreamObserver<CreateSyntheticDatasetResponse> response) {
+    Calls.unary(
+        response,
+        () -> {
+          String name = Calls.displayName(request.getDisplayName(), "display_name");
+          long seed = request.getSeed();
+          String description;
+          try {
+            description = JsonFormat.printer().omittingInsignificantWhitespace().print(request.getSpec());
+          } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+          }
+          CreateSyntheticDatasetResponse.Builder out = CreateSyntheticDatasetResponse.newBuilder();
+          dev.trainerd.v1.SyntheticSpec spec = request.getSpec();
+          switch (spec.getKindCase()) {
+            case LINEAR -> {
+              LinearSyntheticSpec l = spec.getLinear();
+              SyntheticSpec.Linear book = SyntheticSpec.Linear.book(seed);
+              double[] w = l.getWeightsCount() == 0 ? book.weights() : l.getWeightsList().stream().mapToDouble(Double::doubleValue).toArray();
+              SyntheticSpec.Linear s =
+                  new SyntheticSpec.Linear(
+                      w,
+                      l.hasBias() ? l.getBias() : book.bias(),
+                      l.hasNoise() ? l.getNoise() : book.noise(),
+                      l.getExampleCount() == 0 ? book.count() : l.getExampleCount(),
+                      seed);
+              check(s.validate(), "linear");
+              out.setTrainDataset(toProto(datasets.storeExamples(name, description, SyntheticData.linear(s))));
+            }
+            case POLYNOMIAL -> {
+              PolynomialSyntheticSpec p = spec.getPolynomial();
+              SyntheticSpec.Polynomial book = SyntheticSpec.Polynomial.book(false, seed);
+              SyntheticSpec.Polynomial s =
+                  new SyntheticSpec.Polynomial(
+                      book.maxDegree(),
+                      book.trueWeights(),
+                      p.getTrainCount() == 0 ? book.trainCount() : p.getTrainCount(),
+                      p.getTestCount() == 0 ? book.testCount() : p.getTestCount(),
+                      p.hasNoise() ? p.getNoise() : book.noise(),
+                      false,
+                      seed);
+              check(s.validate(), "polynomial");
+              storeSplit(out, name, description, SyntheticData.polynomial(s));
+            }
+            case WEIGHT_DECAY -> {
+              WeightDecaySyntheticSpec w = spec.getWeightDecay();
+              SyntheticSpec.HighDimensionalLinear book = SyntheticSpec.HighDimensionalLinear.book(seed);
+              SyntheticSpec.HighDimensionalLinear s =
+                  new SyntheticSpec.HighDimensionalLinear(
+                      w.getTrainCount() == 0 ? book.trainCount() : w.getTrainCount(),
+                      w.getTestCount() == 0 ? book.testCount() : w.getTestCount(),
+                      w.getInputCount() == 0 ? book.numInputs() : w.getInputCount(),
+                      book.weight(),
+                      book.bias(),
+                      w.hasNoise() ? w.getNoise() : book.noise(),
+                      seed);
+              check(s.validate(), "weight_decay");
+              storeSplit(out, name, description, SyntheticData.highDimensionalLinear(s));
+            }
+            case KIND_NOT_SET -> throw ErrorMapper.invalid("spec", "must set linear, polynomial or weight_decay");
+          }
+          return out.build();
+        });
+  }
+
+  private void storeSplit(
+      CreateSyntheticDatasetResponse.Builder out, String name, String description, SplitExamples split) {
+    String base = name.isEmpty() ? "synthetic" : name;
+    out.setTrainDataset(toProto(datasets.storeExamples(base + " (train)", description, split.train())));
+    out.setTestDataset(toProto(datasets.storeExamples(base + " (test)", description, split.test())));
+  }
+
+  /** Re-roots the generator's violations at {@code spec.<kind>} with the API's field names. */
+  private static void check(List<FieldViolation> violations, String kind) {
+    if (violations.isEmpty()) {
+      return;
+    }
+    List<FieldViolation> out = new ArrayList<>();
+    for (FieldViolation v : violations) {
+      String field = v.field();
+      int dot = field.indexOf('.');
+      String leaf = dot < 0 ? field : field.substring(dot + 1);
+      leaf = leaf.replace("num_inputs", "input_count");
+      if (leaf.equals("count")) {
+        leaf = "example_count";
+      }
+      out.add(new FieldViolation("spec." + kind + "." + leaf, v.description()));
+    }
+    throw TrainerdException.InvalidArgument.of(out);
+  }
+
+  @Override
+  public void getDataset(GetDatasetRequest request, StreamObserver<Dataset> response) {
+    Calls.unary(response, () -> toProto(datasets.get(Names.DATASETS.parse(request.getName(), "name"))));
+  }
+
+  @Override
+  public void listDatasets(ListDatasetsRequest request, StreamObserver<ListDatasetsResponse> response) {
+    Calls.unary(
+        response,
+        () -> {
+          DatasetPage page = datasets.list(request.getPageSize(), request.getPageToken());
+          ListDatasetsResponse.Builder out = ListDatasetsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+          page.datasets().forEach(d -> out.addDatasets(toProto(d)));
+          return out.build();
+        });
+  }
+
+  @Override
+  public void deleteDataset(DeleteDatasetRequest request, StreamObserver<DeleteDatasetResponse> response) {
+    Calls.unary(
+        response,
+        () -> {
+          datasets.delete(Names.DATASETS.parse(request.getName(), "name"));
+          return DeleteDatasetResponse.getDefaultInstance();
+        });
+  }
+
+  /** The API view of stored metadata. */
+  static Dataset toProto(DatasetMetadata m) {
+    Dataset.Builder out =
+        Dataset.newBuilder()
+            .setName(Names.DATASETS.format(m.id()))
+            .setDisplayName(m.displayName())
+            .setFormat(DatasetFormat.valueOf(m.format() == dev.trainerd.data.DatasetFormat.AUTO ? "DATASET_FORMAT_UNSPECIFIED" : m.format().name()))
+            .setSha256(m.sha256())
+            .setSizeBytes(m.bytes())
+            .setExampleCount(m.rows())
+            .setFeatureCount(m.featureCount())
+            .setTask(
+                m.labelKind() == LabelKind.CLASSIFICATION
+                    ? TaskType.CLASSIFICATION
+                    : m.labelKind() == LabelKind.REGRESSION ? TaskType.REGRESSION : TaskType.UNLABELLED)
+            .addAllClassNames(m.classNames())
+            .setLabelColumn(m.labelColumn())
+            .setIdColumn(m.idColumn())
+            .setCreateTime(ResourceMapper.timestamp(m.createTime()));
+    for (DatasetFile f : m.files()) {
+      out.addFiles(
+          dev.trainerd.v1.DatasetFile.newBuilder().setFileName(f.name()).setSizeBytes(f.bytes()).setSha256(f.sha256()));
+    }
+    for (ColumnSchema c : m.schema()) {
+      out.addColumns(
+          Column.newBuilder()
+              .setName(c.name())
+              .setType(c.type() == dev.trainerd.data.ColumnType.NUMERIC ? ColumnType.NUMERIC : ColumnType.CATEGORICAL)
+              .addAllCategories(c.categories().size() > 1000 ? c.categories().subList(0, 1000) : c.categories())
+              .setMissingCount(c.missing()));
+    }
+    if (m.format() == dev.trainerd.data.DatasetFormat.SYNTHETIC && !m.description().isEmpty()) {
+      dev.trainerd.v1.SyntheticSpec.Builder spec = dev.trainerd.v1.SyntheticSpec.newBuilder();
+      try {
+        JsonFormat.parser().merge(m.description(), spec);
+        out.setSynthetic(spec);
+      } catch (InvalidProtocolBufferException e) {
+        // Not written by this adapter; the metadata stays readable without it.
+      }
+    }
+    return out.build();
+  }
+}

@@ -1,0 +1,156 @@
+package dev.trainerd.server;
+
+import dev.trainerd.api.DatasetGrpcService;
+import dev.trainerd.api.ModelGrpcService;
+import dev.trainerd.api.ProtoCodecs;
+import dev.trainerd.api.ResourceMapper;
+import dev.trainerd.api.SpecMapper;
+import dev.trainerd.api.TrainingGrpcService;
+import dev.trainerd.data.DatasetParsers;
+import dev.trainerd.data.ExamplesFile;
+import dev.trainerd.data.csv.CsvParser;
+import dev.trainerd.jobs.JobLifecycleListener;
+import dev.trainerd.jobs.JobManager;
+import dev.trainerd.ml.Threads;
+import dev.trainerd.ml.Trainer;
+import dev.trainerd.ml.tf.TfTrainer;
+import dev.trainerd.models.ModelService;
+import dev.trainerd.store.DatasetStore;
+import dev.trainerd.store.FileJobRepository;
+import dev.trainerd.store.FileModelRepository;
+import dev.trainerd.store.Ids;
+import dev.trainerd.training.JobAdmission;
+import dev.trainerd.training.JobData;
+import dev.trainerd.training.TrainingJobRunner;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires trainerd together: stores on the data directory, the engine, the job manager and the gRPC
+ * services. Tests build it on an in-process {@link ServerBuilder}; {@link #start} binds a socket.
+ */
+public final class TrainerdApplication implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrainerdApplication.class);
+
+  private final ServerConfig config;
+  private final DatasetStore datasets;
+  private final JobManager jobs;
+  private final ModelService models;
+  private final GrpcServerHost grpc;
+  private boolean closed;
+
+  /** Builds every part on {@code serverBuilder}; nothing serves until {@link #startServing}. */
+  public TrainerdApplication(ServerConfig config, ServerBuilder<?> serverBuilder, Trainer trainer, Clock clock) {
+    this.config = config;
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+    }
+    Ids ids = new Ids();
+    SpecMapper specs = new SpecMapper();
+    ResourceMapper mapper = new ResourceMapper(specs);
+    AtomicReference<JobManager> jobsRef = new AtomicReference<>();
+    try {
+      this.datasets =
+          DatasetStore.open(
+              config.dataDir().resolve("datasets"),
+              config.maxUploadBytes(),
+              new DatasetParsers(List.of(new CsvParser(), new ExamplesFile())),
+              id -> {
+                JobManager manager = jobsRef.get();
+                return manager != null && manager.isDatasetInUse(id)
+                    ? Optional.of("a queued or running training job")
+                    : Optional.empty();
+              },
+              clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the data set store in " + config.dataDir(), e);
+    }
+    this.models =
+        new ModelService(
+            new FileModelRepository(config.dataDir(), ProtoCodecs.models(mapper)), datasets, trainer, 16);
+    TrainingJobRunner runner =
+        new TrainingJobRunner(
+            new JobData(datasets),
+            models,
+            trainer,
+            ids::next,
+            clock,
+            new Threads(config.intraOpThreads(), config.interOpThreads()),
+            BuildInfo.trainerdVersion());
+    this.jobs =
+        new JobManager(
+            new FileJobRepository(config.dataDir(), ProtoCodecs.jobs(mapper)),
+            runner,
+            clock,
+            ids::next,
+            config.maxConcurrentJobs(),
+            config.maxQueuedJobs(),
+            JobLifecycleListener.NONE);
+    jobsRef.set(jobs);
+    this.grpc =
+        new GrpcServerHost(
+            serverBuilder,
+            List.of(
+                new DatasetGrpcService(datasets),
+                new TrainingGrpcService(jobs, new JobAdmission(datasets, models), specs, mapper),
+                new ModelGrpcService(models, mapper)),
+            List.of(),
+            true);
+  }
+
+  /** Builds the application on a TCP port from {@code config} and starts serving. */
+  public static TrainerdApplication start(ServerConfig config) throws IOException {
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
+            .maxInboundMessageSize(8 << 20);
+    TrainerdApplication app = new TrainerdApplication(config, builder, new TfTrainer(), Clock.systemUTC());
+    app.startServing();
+    log.info("trainerd serving gRPC on {}:{} with data in {}", config.host(), app.grpcPort(), config.dataDir().toAbsolutePath());
+    return app;
+  }
+
+  /** Starts the gRPC server; health turns SERVING. */
+  public TrainerdApplication startServing() throws IOException {
+    grpc.start();
+    return this;
+  }
+
+  /** The bound gRPC port. */
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  /** Blocks until the server has shut down. */
+  public void awaitTermination() throws InterruptedException {
+    grpc.awaitTermination();
+  }
+
+  /**
+   * Graceful shutdown: health NOT_SERVING, no new jobs, running jobs get the configured grace and
+   * are then cancelled and recorded, then the server stops.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("shutting down: draining, jobs get {}", config.shutdownGrace());
+    grpc.drain();
+    jobs.shutdown(config.shutdownGrace());
+    grpc.close();
+    models.close();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.trainerd.training;
+
+import dev.trainerd.data.DatasetMetadata;
+import dev.trainerd.data.LabelKind;
+import dev.trainerd.errors.FieldViolation;
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.jobs.JobSpec;
+import dev.trainerd.jobs.SplitSpec;
+import dev.trainerd.ml.Loss;
+import dev.trainerd.ml.ModelSpec;
+import dev.trainerd.models.ModelRecord;
+import dev.trainerd.models.ModelService;
+import dev.trainerd.store.DatasetStore;
+import dev.trainerd.store.Ids;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a job spec against what is stored before the job is accepted, so a job that cannot run
+ * is refused with a precise error instead of failing later: referenced data sets and models exist,
+ * labels suit the loss, feature layouts agree.
+ */
+public final class JobAdmission {
+  private final DatasetStore datasets;
+  private final ModelService models;
+
+  public JobAdmission(DatasetStore datasets, ModelService models) {
+    this.datasets = datasets;
+    this.models = models;
+  }
+
+  /**
+   * The loss for a spec that names none: softmax cross-entropy for class labels, squared loss
+   * otherwise (also when the data set cannot be found; {@link #check} reports that).
+   */
+  public Loss defaultLoss(String datasetName) {
+    String id = datasetName.startsWith("datasets/") ? datasetName.substring("datasets/".length()) : "";
+    if (!Ids.isValid(id)) {
+      return new Loss.Squared();
+    }
+    return datasets
+        .find(id)
+        .filter(m -> m.summary().labelKind() == LabelKind.CLASSIFICATION)
+        .<Loss>map(m -> new Loss.SoftmaxCrossEntropy(true))
+        .orElseGet(Loss.Squared::new);
+  }
+
+  /** Throws NOT_FOUND or INVALID_ARGUMENT when the job could not run. */
+  public void check(JobSpec spec) {
+    DatasetMetadata train = require(spec.datasetId(), "spec.dataset");
+    List<FieldViolation> violations = new ArrayList<>();
+    LabelKind labels = train.summary().labelKind();
+    if (labels == LabelKind.NONE) {
+      violations.add(new FieldViolation("spec.dataset", "has no labels to train on; upload it with a label column"));
+    }
+    Loss.LabelKind needs = spec.training().loss().labelKind();
+    if (needs == Loss.LabelKind.MULTI_CLASS && labels == LabelKind.REGRESSION) {
+      violations.add(
+          new FieldViolation(
+              "spec.loss",
+              spec.training().loss().kind() + " needs class labels but " + train.name() + " has real-valued targets"));
+    }
+    if (needs == Loss.LabelKind.REGRESSION && labels == LabelKind.CLASSIFICATION) {
+      violations.add(
+          new FieldViolation(
+              "spec.loss",
+              spec.training().loss().kind() + " needs real-valued targets but " + train.name() + " has class labels"));
+    }
+    if (needs == Loss.LabelKind.BINARY
+        && labels == LabelKind.CLASSIFICATION
+        && train.summary().classNames().size() != 2) {
+      violations.add(
+          new FieldViolation(
+              "spec.loss",
+              spec.training().loss().kind() + " needs two classes but " + train.name() + " has "
+                  + train.summary().classNames().size()));
+    }
+    if (spec.training().model() instanceof ModelSpec.Polynomial && train.summary().featureCount() != 1) {
+      violations.add(
+          new FieldViolation(
+              "spec.model.polynomial",
+              "expands a single input feature but " + train.name() + " has " + train.summary().featureCount()));
+    }
+    if (spec.split() instanceof SplitSpec.TestDataset t) {
+      DatasetMetadata test = require(t.datasetId(), "spec.split.test_dataset");
+      if (test.summary().labelKind() != labels) {
+        violations.add(
+            new FieldViolation(
+                "spec.split.test_dataset",
+                "must be labelled like the training data (" + labels + "), is " + test.summary().labelKind()));
+      }
+      if (test.format() != train.format()) {
+        violations.add(
+            new FieldViolation("spec.split.test_dataset", "must have the training data's format " + train.format()));
+      } else if (test.summary().schema().isEmpty() && test.summary().featureCount() != train.summary().featureCount()) {
+        violations.add(
+            new FieldViolation(
+                "spec.split.test_dataset",
+                "has " + test.summary().featureCount() + " features; the training data has "
+                    + train.summary().featureCount()));
+      }
+    }
+    if (spec.split() instanceof SplitSpec.KFold k && k.folds() > train.summary().rows()) {
+      violations.add(
+          new FieldViolation(
+              "spec.split.k_fold.folds",
+              "must not exceed the data set's " + train.summary().rows() + " examples, was " + k.folds()));
+    }
+    if (spec.split() instanceof SplitSpec.Holdout && train.summary().rows() < 2) {
+      violations.add(new FieldViolation("spec.split.holdout_fraction", "needs at least 2 examples"));
+    }
+    Optional<String> fitAlso = spec.fitAlsoOnDatasetId();
+    if (fitAlso.isPresent()) {
+      require(fitAlso.get(), "spec.preprocessing.fit_also_on_dataset");
+    }
+    if (spec.warmStartModelId().isPresent()) {
+      ModelRecord source = models.get(spec.warmStartModelId().get());
+      if (!source.trained().spec().model().equals(spec.training().model())) {
+        violations.add(
+            new FieldViolation(
+                "spec.initializer.load.model",
+                "was trained with a different model architecture; warm starts need the same layers"));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw TrainerdException.InvalidArgument.of(violations);
+    }
+  }
+
+  private DatasetMetadata require(String id, String field) {
+    return datasets
+        .find(id)
+        .orElseThrow(
+            () -> new TrainerdException.NotFound("DATASET_NOT_FOUND", field + ": datasets/" + id + " does not exist"));
+  }
+}
