@@ -1,0 +1,52 @@
+package dev.trainerd.api;
+
+import dev.trainerd.ml.tf.TfTrainer;
+import dev.trainerd.server.ServerConfig;
+import dev.trainerd.server.TrainerdApplication;
+import dev.trainerd.v1.DatasetServiceGrpc;
+import dev.trainerd.v1.ModelServiceGrpc;
+import dev.trainerd.v1.TrainingServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The whole application on an in-process transport, over a given data directory. */
+final class InProcessTrainerd implements AutoCloseable {
+  final TrainerdApplication app;
+  final ManagedChannel channel;
+  final DatasetServiceGrpc.DatasetServiceBlockingStub datasets;
+  final DatasetServiceGrpc.DatasetServiceStub datasetsAsync;
+  final TrainingServiceGrpc.TrainingServiceBlockingStub training;
+  final ModelServiceGrpc.ModelServiceBlockingStub models;
+
+  InProcessTrainerd(Path dataDir) throws IOException {
+    this(dataDir, 1);
+  }
+
+  InProcessTrainerd(Path dataDir, int concurrentJobs) throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    ServerConfig defaults = ServerConfig.defaults();
+    ServerConfig config =
+        new ServerConfig(
+            "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, 64L << 20, 0, 0, Duration.ofSeconds(5));
+    app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
+    app.startServing();
+    channel = InProcessChannelBuilder.forName(name).build();
+    datasets = DatasetServiceGrpc.newBlockingStub(channel);
+    datasetsAsync = DatasetServiceGrpc.newStub(channel);
+    training = TrainingServiceGrpc.newBlockingStub(channel);
+    models = ModelServiceGrpc.newBlockingStub(channel);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channel.shutdownNow();
+    channel.awaitTermination(5, TimeUnit.SECONDS);
+    app.close();
+  }
+}
