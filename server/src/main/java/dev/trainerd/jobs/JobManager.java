@@ -137,8 +137,7 @@ public final class JobManager implements AutoCloseable {
           return existing;
         }
       }
-      long waiting = jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).count();
-      if (waiting >= maxQueued) {
+      if (queuedCount() >= maxQueued) {
         throw new TrainerdException.ResourceExhausted(
             "QUEUE_FULL", "the job queue is full (" + maxQueued + " waiting); retry later");
       }
@@ -180,6 +179,13 @@ public final class JobManager implements AutoCloseable {
               .toList();
     }
     return Page.of(all, j -> new Page.Key(j.createTime(), j.id()), pageSize, pageToken, "");
+  }
+
+  /** Jobs waiting for a free slot. */
+  public long queuedCount() {
+    synchronized (lock) {
+      return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).count();
+    }
   }
 
   /** Jobs that are queued, running or cancelling. */

@@ -9,8 +9,12 @@ import dev.trainerd.api.TrainingGrpcService;
 import dev.trainerd.data.DatasetParsers;
 import dev.trainerd.data.ExamplesFile;
 import dev.trainerd.data.csv.CsvParser;
-import dev.trainerd.jobs.JobLifecycleListener;
 import dev.trainerd.jobs.JobManager;
+import dev.trainerd.metrics.Meters;
+import dev.trainerd.metrics.MetricsEndpoint;
+import dev.trainerd.metrics.TrainingMetrics;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.Trainer;
 import dev.trainerd.ml.tf.TfTrainer;
@@ -47,6 +51,8 @@ public final class TrainerdApplication implements AutoCloseable {
   private final JobManager jobs;
   private final ModelService models;
   private final GrpcServerHost grpc;
+  private final PrometheusMeterRegistry registry;
+  private MetricsEndpoint metricsEndpoint;
   private boolean closed;
 
   /** Builds every part on {@code serverBuilder}; nothing serves until {@link #startServing}. */
@@ -61,6 +67,13 @@ public final class TrainerdApplication implements AutoCloseable {
     SpecMapper specs = new SpecMapper();
     ResourceMapper mapper = new ResourceMapper(specs);
     AtomicReference<JobManager> jobsRef = new AtomicReference<>();
+    this.registry = Meters.prometheus(instanceName());
+    TrainingMetrics trainingMetrics =
+        new TrainingMetrics(() -> {
+          JobManager manager = jobsRef.get();
+          return manager == null ? 0 : manager.queuedCount();
+        });
+    trainingMetrics.bindTo(registry);
     try {
       this.datasets =
           DatasetStore.open(
@@ -97,7 +110,7 @@ public final class TrainerdApplication implements AutoCloseable {
             ids::next,
             config.maxConcurrentJobs(),
             config.maxQueuedJobs(),
-            JobLifecycleListener.NONE);
+            trainingMetrics);
     jobsRef.set(jobs);
     this.grpc =
         new GrpcServerHost(
@@ -106,8 +119,30 @@ public final class TrainerdApplication implements AutoCloseable {
                 new DatasetGrpcService(datasets),
                 new TrainingGrpcService(jobs, new JobAdmission(datasets, models), specs, mapper),
                 new ModelGrpcService(models, mapper)),
-            List.of(),
+            List.of(new MetricCollectingServerInterceptor(registry)),
             true);
+  }
+
+  private static String instanceName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return host;
+  }
+
+  /** The meter registry (for tests and the scrape endpoint). */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** The bound metrics port, or -1 when metrics are not served. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
   }
 
   /** Builds the application on a TCP port from {@code config} and starts serving. */
@@ -117,12 +152,18 @@ public final class TrainerdApplication implements AutoCloseable {
             .maxInboundMessageSize(8 << 20);
     TrainerdApplication app = new TrainerdApplication(config, builder, new TfTrainer(), Clock.systemUTC());
     app.startServing();
-    log.info("trainerd serving gRPC on {}:{} with data in {}", config.host(), app.grpcPort(), config.dataDir().toAbsolutePath());
+    log.info(
+        "trainerd serving gRPC on {}:{}, metrics on {}:{}{}, data in {}",
+        config.host(), app.grpcPort(), config.host(), app.metricsPort(), config.metricsPath(),
+        config.dataDir().toAbsolutePath());
     return app;
   }
 
   /** Starts the gRPC server; health turns SERVING. */
   public TrainerdApplication startServing() throws IOException {
+    if (config.metricsPort() >= 0) {
+      metricsEndpoint = new MetricsEndpoint(registry, config.host(), config.metricsPort(), config.metricsPath());
+    }
     grpc.start();
     return this;
   }
@@ -152,5 +193,9 @@ public final class TrainerdApplication implements AutoCloseable {
     jobs.shutdown(config.shutdownGrace());
     grpc.close();
     models.close();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    registry.close();
   }
 }
