@@ -212,7 +212,8 @@ public sealed interface Loss {
    * Poisson negative log-likelihood.
    *
    * @param fromLogits true (gluon's default): outputs are log-rates, loss {@code exp(o) - y o};
-   *     false: outputs are rates, loss {@code o - y log(o + 1e-8)}
+   *     false: outputs are rates, loss {@code o - y log(max(o, 0) + 1e-8)}
+   *     (the model must then produce positive outputs)
    * @param computeFull add Stirling's approximation of {@code log(y!)} for targets > 1
    */
   record PoissonNll(boolean fromLogits, boolean computeFull) implements Loss {

@@ -62,7 +62,8 @@ final class Forward {
   /** {@code [x^0, x^1, ..., x^degree]} (each divided by i! when scaled) from {@code x [batch, 1]}. */
   static Operand<TFloat32> polynomialFeatures(Ops tf, Operand<TFloat32> x, int degree, boolean factorial) {
     List<Operand<TFloat32>> powers = new ArrayList<>();
-    Operand<TFloat32> term = tf.onesLike(x);
+    // x * 0 + 1 rather than OnesLike, which has no native gradient.
+    Operand<TFloat32> term = tf.math.add(tf.math.mul(x, tf.constant(0f)), tf.constant(1f));
     powers.add(term);
     for (int i = 1; i <= degree; i++) {
       term = tf.math.mul(term, factorial ? tf.math.div(x, tf.constant((float) i)) : x);

@@ -70,7 +70,9 @@ final class TfLosses {
           p.fromLogits()
               ? tf.math.sub(tf.math.exp(outputs), tf.math.mul(target, outputs))
               : tf.math.sub(
-                  outputs, tf.math.mul(target, tf.math.log(tf.math.add(outputs, f(tf, 1e-8)))));
+                  outputs,
+                  tf.math.mul(
+                      target, tf.math.log(tf.math.add(tf.math.maximum(outputs, f(tf, 0)), f(tf, 1e-8)))));
       if (p.computeFull()) {
         // Stirling: y log y - y + 0.5 log(2 pi y), only where y > 1 (gluon's compute_full).
         Operand<TFloat32> safe = tf.math.maximum(target, f(tf, 1));

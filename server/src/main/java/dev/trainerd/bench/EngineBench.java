@@ -1,0 +1,137 @@
+package dev.trainerd.bench;
+
+import dev.trainerd.data.idx.IdxReader;
+import dev.trainerd.ml.Activation;
+import dev.trainerd.ml.CancellationSignal;
+import dev.trainerd.ml.Device;
+import dev.trainerd.ml.EpochMetrics;
+import dev.trainerd.ml.Examples;
+import dev.trainerd.ml.Initializer;
+import dev.trainerd.ml.Loss;
+import dev.trainerd.ml.ModelSpec;
+import dev.trainerd.ml.Optimizer;
+import dev.trainerd.ml.Threads;
+import dev.trainerd.ml.TrainedModel;
+import dev.trainerd.ml.TrainingListener;
+import dev.trainerd.ml.TrainingSpec;
+import dev.trainerd.ml.WeightDecay;
+import dev.trainerd.ml.tf.TfTrainer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Trains the chapter's Fashion-MNIST models (softmax regression, MLP 784-256-10, dropout MLP
+ * 784-256-256-10) with the book's hyperparameters and prints one JSON object: per model the
+ * median seconds per epoch over the epochs after the first, the final test accuracy and the mean
+ * test accuracy of the last three epochs.
+ *
+ * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
+ * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K] [--intra-op N]
+ * [--inter-op N] [--models softmax,mlp,dropout]}. {@code DIR} holds {@code fashion-mnist/}
+ * (default: the {@code trainerd.shared.data} system property, else {@code ../shared/data}).
+ */
+public final class EngineBench {
+
+  private EngineBench() {}
+
+  public static void main(String[] args) throws IOException {
+    Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
+    int epochs = 10;
+    int stepsPerRun = TfTrainer.DEFAULT_STEPS_PER_RUN;
+    int intraOp = 0;
+    int interOp = 0;
+    List<String> models = List.of("softmax", "mlp", "dropout");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--data" -> data = Path.of(args[++i]);
+        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+        case "--steps-per-run" -> stepsPerRun = Integer.parseInt(args[++i]);
+        case "--intra-op" -> intraOp = Integer.parseInt(args[++i]);
+        case "--inter-op" -> interOp = Integer.parseInt(args[++i]);
+        case "--models" -> models = Arrays.asList(args[++i].split(","));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    long loadStart = System.nanoTime();
+    Path dir = data.resolve("fashion-mnist");
+    Examples train = load(dir, "train");
+    Examples test = load(dir, "t10k");
+    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+
+    TfTrainer trainer = new TfTrainer(stepsPerRun);
+    StringBuilder json = new StringBuilder();
+    json.append(String.format(Locale.ROOT,
+        "{\"steps_per_run\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d, \"load_seconds\": %.3f, \"models\": {",
+        stepsPerRun, intraOp, interOp, epochs, loadSeconds));
+    boolean first = true;
+    for (String name : models) {
+      TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp));
+      List<EpochMetrics> epochsSeen = new ArrayList<>();
+      long started = System.nanoTime();
+      TrainedModel model =
+          trainer.train(spec, train, Optional.of(test), epochsSeen::add, CancellationSignal.never());
+      double total = (System.nanoTime() - started) / 1e9;
+      double[] later =
+          epochsSeen.stream().skip(1).mapToDouble(EpochMetrics::durationSeconds).sorted().toArray();
+      double median =
+          later.length == 0 ? epochsSeen.get(0).durationSeconds()
+              : later.length % 2 == 1 ? later[later.length / 2]
+              : (later[later.length / 2 - 1] + later[later.length / 2]) / 2;
+      int last = epochsSeen.size();
+      double last3 =
+          epochsSeen.subList(Math.max(0, last - 3), last).stream()
+              .mapToDouble(m -> m.evaluation().orElseThrow().accuracy()).average().orElse(Double.NaN);
+      json.append(first ? "" : ", ");
+      first = false;
+      json.append(String.format(Locale.ROOT,
+          "\"%s\": {\"median_seconds_per_epoch\": %.4f, \"first_epoch_seconds\": %.4f, \"total_seconds\": %.2f,"
+              + " \"test_accuracy\": %.4f, \"mean_test_accuracy_last3\": %.4f, \"train_loss\": %.4f}",
+          name, median, epochsSeen.get(0).durationSeconds(), total,
+          model.finalEvaluation().orElseThrow().accuracy(), last3,
+          epochsSeen.get(last - 1).trainLoss()));
+    }
+    json.append("}}");
+    System.out.println(json);
+  }
+
+  private static Examples load(Path dir, String prefix) throws IOException {
+    try (InputStream images = Files.newInputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"));
+        InputStream labels = Files.newInputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
+      return IdxReader.read(images, labels);
+    }
+  }
+
+  /** The book's setup for each model. */
+  static TrainingSpec spec(String name, int epochs, Threads threads) {
+    TrainingSpec.Builder b =
+        TrainingSpec.builder()
+            .loss(new Loss.SoftmaxCrossEntropy(true))
+            .initializer(new Initializer.Normal(0.01))
+            .optimizer(new Optimizer.Sgd())
+            .batchSize(256)
+            .epochs(epochs)
+            .weightDecay(WeightDecay.none())
+            .threads(threads)
+            .device(Device.CPU)
+            .seed(42);
+    return switch (name) {
+      case "softmax" -> b.model(new ModelSpec.SoftmaxRegression()).learningRate(0.1).build();
+      case "mlp" ->
+          b.model(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(256)))).learningRate(0.1).build();
+      case "dropout" ->
+          b.model(new ModelSpec.Mlp(List.of(
+                  new ModelSpec.HiddenLayer(256, Activation.RELU, 0.2),
+                  new ModelSpec.HiddenLayer(256, Activation.RELU, 0.5))))
+              .learningRate(0.5)
+              .build();
+      default -> throw new IllegalArgumentException("unknown model " + name + " (softmax, mlp, dropout)");
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** Benchmark programs that print JSON; speed is measured here, never asserted in tests. */
+package dev.trainerd.bench;
