@@ -218,7 +218,7 @@ public final class DatasetStore {
     DatasetFormat format = parsers.resolve(options.format(), named);
     DatasetOptions resolved = options.withFormat(format);
     LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
-    DatasetSummary summary = DatasetSummary.of(loaded, resolved.missingTokens());
+    DatasetSummary summary = DatasetSummary.of(loaded);
     loaded = null; // the parse was for validation and the summary; let it be collected
 
     String contentHash = contentHash(staged);

@@ -373,7 +373,8 @@ public final class CsvParser implements DatasetParser {
         classNames,
         options.labelColumn(),
         options.idColumn(),
-        ids);
+        ids,
+        options.missingTokens());
   }
 
   /** Class names sorted numerically when they are all numbers, otherwise as strings. */
