@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -392,5 +393,33 @@ class DatasetStoreTest {
                 .formatHex(
                     java.security.MessageDigest.getInstance("SHA-256")
                         .digest(listing.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  @Test
+  void concurrentIdenticalUploadsStoreOneDataset() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<DatasetMetadata>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        int n = i;
+        results.add(pool.submit(() -> upload("u" + n, CSV, DatasetOptions.csv("price", "Id"))));
+      }
+      Set<String> ids = new java.util.HashSet<>();
+      for (var r : results) {
+        ids.add(r.get().id());
+      }
+      assertThat(ids).hasSize(1);
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(files("blobs")).hasSize(1);
+    assertThat(files("records")).hasSize(1);
+    assertThat(files("staging")).isEmpty();
+  }
+
+  @Test
+  void overlongDisplayNameIsRejected() {
+    assertThatThrownBy(() -> store.beginUpload("n".repeat(257), DatasetOptions.DEFAULTS))
+        .hasMessage("display_name: must be at most 256 characters");
   }
 }
