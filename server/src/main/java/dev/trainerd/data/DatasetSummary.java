@@ -28,7 +28,7 @@ public record DatasetSummary(
   }
 
   /** Summarises a freshly parsed dataset. */
-  public static DatasetSummary of(LoadedDataset dataset, List<String> missingTokens) {
+  public static DatasetSummary of(LoadedDataset dataset) {
     if (dataset instanceof LoadedDataset.Tabular tabular) {
       Table table = tabular.table();
       List<ColumnSchema> schema = new ArrayList<>();
@@ -38,7 +38,7 @@ public record DatasetSummary(
         schema.add(new ColumnSchema(c.name(), c.type(), c.missingCount(), categories));
       }
       int features =
-          Preprocessor.fit(List.of(table), PreprocessingOptions.DEFAULTS, missingTokens)
+          Preprocessor.fit(List.of(table), PreprocessingOptions.DEFAULTS)
               .featureCount();
       return new DatasetSummary(
           schema, table.rowCount(), features, table.labelKind(), table.classNames());

@@ -16,6 +16,12 @@ public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDatas
   /** Class names by index for classification, empty otherwise. */
   List<String> classNames();
 
+  /** The id column's values, one per row (for a submission); empty when there is none. */
+  List<String> ids();
+
+  /** The id column's name; empty when there is none. */
+  String idColumn();
+
   /**
    * A table still to be preprocessed (CSV).
    *
@@ -40,6 +46,16 @@ public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDatas
     public List<String> classNames() {
       return table.classNames();
     }
+
+    @Override
+    public List<String> ids() {
+      return table.ids();
+    }
+
+    @Override
+    public String idColumn() {
+      return table.idColumn();
+    }
   }
 
   /**
@@ -59,6 +75,16 @@ public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDatas
     @Override
     public int rowCount() {
       return examples.count();
+    }
+
+    @Override
+    public List<String> ids() {
+      return List.of();
+    }
+
+    @Override
+    public String idColumn() {
+      return "";
     }
 
     @Override

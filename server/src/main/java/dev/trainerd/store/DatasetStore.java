@@ -69,6 +69,9 @@ public final class DatasetStore {
   /** Largest page served; larger requests are served this many. */
   public static final int MAX_PAGE_SIZE = 1000;
 
+  /** Longest display name accepted. */
+  public static final int MAX_DISPLAY_NAME_LENGTH = 256;
+
   /** Default upload limit: 1 GiB. */
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
@@ -169,6 +172,7 @@ public final class DatasetStore {
    * @param options how the content is to be parsed
    */
   public UploadSession beginUpload(String displayName, DatasetOptions options) {
+    requireDisplayName(displayName);
     options.validated();
     if (options.format() == DatasetFormat.SYNTHETIC) {
       throw TrainerdException.InvalidArgument.of(
@@ -185,6 +189,7 @@ public final class DatasetStore {
    * @param description what made the examples, such as the generator spec in words
    */
   public DatasetMetadata storeExamples(String displayName, String description, Examples examples) {
+    requireDisplayName(displayName);
     try (UploadSession session =
         newSession(
             displayName,
@@ -196,6 +201,13 @@ public final class DatasetStore {
       return session.commit();
     } catch (IOException e) {
       throw new TrainerdException.Internal("DATASET_WRITE_FAILED", "could not store the examples", e);
+    }
+  }
+
+  private static void requireDisplayName(String displayName) {
+    if (displayName != null && displayName.length() > MAX_DISPLAY_NAME_LENGTH) {
+      throw TrainerdException.InvalidArgument.of(
+          "display_name", "must be at most " + MAX_DISPLAY_NAME_LENGTH + " characters");
     }
   }
 
@@ -218,7 +230,7 @@ public final class DatasetStore {
     DatasetFormat format = parsers.resolve(options.format(), named);
     DatasetOptions resolved = options.withFormat(format);
     LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
-    DatasetSummary summary = DatasetSummary.of(loaded, resolved.missingTokens());
+    DatasetSummary summary = DatasetSummary.of(loaded);
     loaded = null; // the parse was for validation and the summary; let it be collected
 
     String contentHash = contentHash(staged);
@@ -229,12 +241,6 @@ public final class DatasetStore {
       DatasetMetadata existing = byId.get(id);
       if (existing != null) {
         return existing;
-      }
-      for (Staged s : staged) {
-        Path blob = blobPath(s.sha256());
-        if (!Files.exists(blob)) {
-          AtomicFiles.move(s.path(), blob);
-        }
       }
       DatasetMetadata metadata =
           new DatasetMetadata(
@@ -247,7 +253,18 @@ public final class DatasetStore {
               summary,
               description,
               Instant.now(clock));
-      AtomicFiles.writeString(recordPath(id), json.write(metadata));
+      try {
+        for (Staged s : staged) {
+          Path blob = blobPath(s.sha256());
+          if (!Files.exists(blob)) {
+            AtomicFiles.move(s.path(), blob);
+          }
+        }
+        AtomicFiles.writeString(recordPath(id), json.write(metadata));
+      } catch (IOException e) {
+        removeUnreferencedBlobs(metadata);
+        throw e;
+      }
       byId.put(id, metadata);
       log.info("Stored dataset {} ({} rows, {} bytes)", metadata.name(), summary.rows(), metadata.bytes());
       return metadata;
@@ -325,12 +342,7 @@ public final class DatasetStore {
       try {
         AtomicFiles.delete(recordPath(id));
         byId.remove(id);
-        Set<String> stillUsed = referencedBlobs();
-        for (DatasetFile f : m.files()) {
-          if (!stillUsed.contains(f.sha256())) {
-            AtomicFiles.delete(blobPath(f.sha256()));
-          }
-        }
+        removeUnreferencedBlobs(m);
       } catch (IOException e) {
         throw new TrainerdException.Internal("DATASET_DELETE_FAILED", "could not delete " + m.name(), e);
       }
@@ -361,6 +373,20 @@ public final class DatasetStore {
   /** Called by a session whose staging folder could not be removed; the next open removes it. */
   void stagingLeftBehind(Path folder, IOException e) {
     log.warn("Could not remove staging folder {}: {}", folder, e.getMessage());
+  }
+
+  /** Deletes the blobs of {@code m} that no stored dataset names; caller holds the lock. */
+  private void removeUnreferencedBlobs(DatasetMetadata m) {
+    Set<String> stillUsed = referencedBlobs();
+    for (DatasetFile f : m.files()) {
+      if (!stillUsed.contains(f.sha256())) {
+        try {
+          AtomicFiles.delete(blobPath(f.sha256()));
+        } catch (IOException e) {
+          log.warn("Could not remove blob {}; the next open removes it: {}", f.sha256(), e.getMessage());
+        }
+      }
+    }
   }
 
   private Set<String> referencedBlobs() {

@@ -10,6 +10,7 @@ import dev.trainerd.data.DatasetMetadata;
 import dev.trainerd.data.DatasetOptions;
 import dev.trainerd.data.DatasetParsers;
 import dev.trainerd.data.ExamplesFile;
+import dev.trainerd.data.IdxDatasetParser;
 import dev.trainerd.data.LabelKind;
 import dev.trainerd.data.LoadedDataset;
 import dev.trainerd.data.TaskKind;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -349,5 +351,75 @@ class DatasetStoreTest {
     assertNothingStored();
     UploadSession empty = store.beginUpload("x", DatasetOptions.DEFAULTS);
     assertThatThrownBy(empty::commit).hasMessage("files: no data was uploaded");
+  }
+
+  @Test
+  void multiFileDatasetsHashTheirSortedListingWhateverTheUploadOrder() throws Exception {
+    IdxDatasetParser idx =
+        new IdxDatasetParser(
+            (images, imagesField, labels, labelsField) ->
+                new Examples(2, 1, new float[] {0, 1}, new Examples.Labels.Classes(new int[] {1, 0}, 2)));
+    DatasetStore withIdx =
+        DatasetStore.open(
+            root, 1000, new DatasetParsers(List.of(new CsvParser(), idx)), DatasetUsage.NONE, clock);
+    byte[] images = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1};
+    byte[] labels = {0, 0, 8, 1, 0, 0, 0, 2, 1, 0};
+    DatasetMetadata first;
+    try (UploadSession s = withIdx.beginUpload("idx", DatasetOptions.DEFAULTS)) {
+      s.startFile("images");
+      s.write(images);
+      s.startFile("labels");
+      s.write(labels);
+      first = s.commit();
+    }
+    DatasetMetadata second;
+    try (UploadSession s = withIdx.beginUpload("idx again", DatasetOptions.DEFAULTS)) {
+      s.startFile("labels");
+      s.write(labels);
+      s.startFile("images");
+      s.write(images);
+      second = s.commit();
+    }
+    assertThat(first.format()).isEqualTo(DatasetFormat.IDX);
+    assertThat(first.files()).extracting(f -> f.name()).containsExactly("images", "labels");
+    assertThat(first.classNames()).containsExactly("0", "1");
+    assertThat(second.id()).isEqualTo(first.id());
+    assertThat(files("blobs")).hasSize(2);
+    String listing =
+        first.files().get(0).sha256() + "  images\n" + first.files().get(1).sha256() + "  labels\n";
+    assertThat(first.sha256())
+        .isEqualTo(
+            java.util.HexFormat.of()
+                .formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(listing.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  @Test
+  void concurrentIdenticalUploadsStoreOneDataset() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<DatasetMetadata>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        int n = i;
+        results.add(pool.submit(() -> upload("u" + n, CSV, DatasetOptions.csv("price", "Id"))));
+      }
+      Set<String> ids = new java.util.HashSet<>();
+      for (var r : results) {
+        ids.add(r.get().id());
+      }
+      assertThat(ids).hasSize(1);
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(files("blobs")).hasSize(1);
+    assertThat(files("records")).hasSize(1);
+    assertThat(files("staging")).isEmpty();
+  }
+
+  @Test
+  void overlongDisplayNameIsRejected() {
+    assertThatThrownBy(() -> store.beginUpload("n".repeat(257), DatasetOptions.DEFAULTS))
+        .hasMessage("display_name: must be at most 256 characters");
   }
 }

@@ -314,7 +314,15 @@ public final class CsvParser implements DatasetParser {
           }
         }
         if (targets != null) {
-          targets[row] = Float.parseFloat(record.get(header.labelIndex()).strip());
+          String cell = record.get(header.labelIndex()).strip();
+          targets[row] = Float.parseFloat(cell);
+          if (Float.isInfinite(targets[row])) {
+            throw invalid(
+                field,
+                "CSV_NOT_A_NUMBER",
+                at(fileName, row + 1, header.names()[header.labelIndex()])
+                    + "'" + cell + "' is too large for a regression target (float)");
+          }
         } else if (classLabels != null) {
           String label = record.get(header.labelIndex()).strip();
           classLabels[row] = classIntern.computeIfAbsent(label, c -> c);
@@ -373,7 +381,8 @@ public final class CsvParser implements DatasetParser {
         classNames,
         options.labelColumn(),
         options.idColumn(),
-        ids);
+        ids,
+        options.missingTokens());
   }
 
   /** Class names sorted numerically when they are all numbers, otherwise as strings. */

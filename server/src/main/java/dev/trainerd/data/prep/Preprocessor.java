@@ -97,10 +97,8 @@ public record Preprocessor(
    *
    * @param tables the training table first, then any further tables to fit on
    * @param options standardisation and missing indicators; {@code fitScope} is the caller's
-   * @param missingTokens the missing tokens of raw prediction rows (those the training data used)
    */
-  public static Preprocessor fit(
-      List<Table> tables, PreprocessingOptions options, List<String> missingTokens) {
+  public static Preprocessor fit(List<Table> tables, PreprocessingOptions options) {
     if (tables.isEmpty()) {
       throw new IllegalArgumentException("no tables to fit on");
     }
@@ -137,7 +135,7 @@ public record Preprocessor(
         categorical,
         options.standardizeNumeric(),
         options.missingIndicator(),
-        missingTokens,
+        first.missingTokens(),
         first.labelColumn(),
         first.idColumn());
   }

@@ -60,7 +60,7 @@ class HousePricesPreprocessingTest {
   @Test
   void booksPipelineFittedOnTrainAndTestYields331Features() {
     Preprocessor p =
-        Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES, DatasetOptions.DEFAULT_MISSING_TOKENS);
+        Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
     assertThat(p.featureCount()).isEqualTo(331);
     assertThat(p.numeric()).hasSize(36);
     assertThat(p.categorical()).hasSize(43);
@@ -115,7 +115,7 @@ class HousePricesPreprocessingTest {
   @Test
   void rawRowsTransformLikeTheTable() {
     Preprocessor p =
-        Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES, DatasetOptions.DEFAULT_MISSING_TOKENS);
+        Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
     float[] table = p.transform(test);
     Map<String, String> first = new java.util.HashMap<>();
     // The first data row of test.csv, by column.
