@@ -1,7 +1,7 @@
 package dev.trainerd.models;
 
 import dev.trainerd.data.LoadedDataset;
-import dev.trainerd.data.Table;
+import dev.trainerd.data.DatasetPreparer;
 import dev.trainerd.data.prep.Preprocessor;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.jobs.Page;
@@ -38,6 +38,7 @@ public final class ModelService implements AutoCloseable {
   private final DatasetStore datasets;
   private final Trainer trainer;
   private final PredictorCache predictors;
+  private final DatasetPreparer preparer = new DatasetPreparer();
   private final Map<String, ModelRecord> index = new HashMap<>();
 
   public ModelService(ModelRepository repository, DatasetStore datasets, Trainer trainer, int cachedPredictors) {
@@ -237,26 +238,19 @@ public final class ModelService implements AutoCloseable {
 
   private Inputs inputs(ModelRecord model, String datasetId) {
     LoadedDataset loaded = datasets.load(datasetId);
-    int d = model.trained().featureCount();
     Examples examples;
-    List<String> ids = List.of();
-    if (loaded instanceof LoadedDataset.Tabular tab) {
-      if (model.preprocessorJson().isEmpty()) {
-        throw new TrainerdException.FailedPrecondition(
-            "DATASET_MISMATCH", "datasets/" + datasetId + " is tabular but the model was trained on dense data");
-      }
-      Table table = tab.table();
-      Preprocessor pre = Preprocessor.fromJson(model.preprocessorJson().get());
-      examples = new Examples(table.rowCount(), pre.featureCount(), pre.transform(table), table.labels());
-      ids = table.ids();
-    } else {
-      examples = ((LoadedDataset.Dense) loaded).examples();
-    }
-    if (examples.featureCount() != d) {
+    try {
+      examples =
+          preparer.examplesFor(
+              loaded,
+              model.preprocessorJson().map(Preprocessor::fromJson),
+              model.trained().featureCount(),
+              model.classNames());
+    } catch (TrainerdException.InvalidArgument e) {
       throw new TrainerdException.FailedPrecondition(
-          "DATASET_MISMATCH",
-          "datasets/" + datasetId + " has " + examples.featureCount() + " features; the model takes " + d);
+          "DATASET_MISMATCH", "datasets/" + datasetId + " does not fit models/" + model.id() + ": " + e.getMessage());
     }
+    List<String> ids = loaded instanceof LoadedDataset.Tabular tab ? tab.table().ids() : List.of();
     return new Inputs(examples, ids);
   }
 

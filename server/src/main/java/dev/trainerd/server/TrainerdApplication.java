@@ -8,6 +8,8 @@ import dev.trainerd.api.SpecMapper;
 import dev.trainerd.api.TrainingGrpcService;
 import dev.trainerd.data.DatasetParsers;
 import dev.trainerd.data.ExamplesFile;
+import dev.trainerd.data.IdxDatasetParser;
+import dev.trainerd.data.idx.IdxReader;
 import dev.trainerd.data.csv.CsvParser;
 import dev.trainerd.jobs.JobManager;
 import dev.trainerd.metrics.Meters;
@@ -79,7 +81,7 @@ public final class TrainerdApplication implements AutoCloseable {
           DatasetStore.open(
               config.dataDir().resolve("datasets"),
               config.maxUploadBytes(),
-              new DatasetParsers(List.of(new CsvParser(), new ExamplesFile())),
+              new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile())),
               id -> {
                 JobManager manager = jobsRef.get();
                 return manager != null && manager.isDatasetInUse(id)

@@ -1,5 +1,7 @@
 package dev.trainerd.training;
 
+import dev.trainerd.data.PreparedData;
+import dev.trainerd.data.prep.Preprocessor;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.jobs.CrossValidationSummary;
 import dev.trainerd.jobs.FoldResult;
@@ -12,7 +14,6 @@ import dev.trainerd.ml.CrossValidationResult;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Initializer;
-import dev.trainerd.ml.Splits;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.Trainer;
@@ -63,7 +64,8 @@ public final class TrainingJobRunner implements JobRunner {
   @Override
   public String run(TrainingJobRecord job, Progress progress, CancellationSignal cancel) {
     JobSpec spec = job.spec();
-    PreparedData prepared = data.prepare(spec);
+    JobData.JobInputs inputs = data.prepare(spec);
+    PreparedData prepared = inputs.data();
     TrainingSpec training = effectiveSpec(spec);
     Examples all = prepared.train();
 
@@ -92,17 +94,9 @@ public final class TrainingJobRunner implements JobRunner {
       progress.crossValidation(summary);
       cv = Optional.of(summary);
       model = trainer.train(training, all, Optional.empty(), progress::epoch, cancel);
-    } else if (split instanceof SplitSpec.Holdout h) {
-      Splits.Split parts = Splits.holdout(all.count(), h.fraction(), training.seed());
-      model =
-          trainer.train(
-              training,
-              all.subset(parts.train()),
-              Optional.of(all.subset(parts.validation())),
-              progress::epoch,
-              cancel);
     } else {
-      model = trainer.train(training, all, prepared.evaluation(), progress::epoch, cancel);
+      Examples trainOn = inputs.holdout().map(h -> all.subset(h.train())).orElse(all);
+      model = trainer.train(training, trainOn, inputs.evaluation(), progress::epoch, cancel);
     }
 
     String modelId = ids.get();
@@ -125,7 +119,7 @@ public final class TrainingJobRunner implements JobRunner {
                 trainer.backendVersion(),
                 System.getProperty("java.version"),
                 trainer.resolveDevice(training.device())),
-            prepared.preprocessorJson(),
+            prepared.preprocessor().map(Preprocessor::toJson),
             prepared.classNames(),
             prepared.featureNames(),
             prepared.idColumn(),
