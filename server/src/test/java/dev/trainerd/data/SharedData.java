@@ -17,6 +17,10 @@ public final class SharedData {
     return root;
   }
 
+  public static Path fashionMnist(String file) {
+    return root().resolve("fashion-mnist").resolve(file);
+  }
+
   public static Path housePrices(String file) {
     return root().resolve("house-prices").resolve(file);
   }
