@@ -96,24 +96,29 @@ public final class SpecMapper {
       initializer = initializer(spec.getInitializer(), "spec.initializer", violations);
     }
     long seed = spec.hasSeed() ? spec.getSeed() : seeds.nextLong() & Long.MAX_VALUE;
-    TrainingSpec training = null;
-    if (spec.hasModel() && spec.getModel().getKindCase() != dev.trainerd.v1.ModelSpec.KindCase.KIND_NOT_SET) {
-      training =
-          new TrainingSpec(
-              model(spec.getModel()),
-              spec.hasLoss() && spec.getLoss().getKindCase() != dev.trainerd.v1.Loss.KindCase.KIND_NOT_SET
-                  ? loss(spec.getLoss())
-                  : defaultLoss,
-              initializer,
-              spec.hasOptimizer() ? optimizer(spec.getOptimizer()) : new Optimizer.Sgd(),
-              spec.getLearningRate() == 0 ? DEFAULT_LEARNING_RATE : spec.getLearningRate(),
-              spec.getBatchSize() == 0 ? DEFAULT_BATCH_SIZE : spec.getBatchSize(),
-              spec.getEpochs() == 0 ? DEFAULT_EPOCHS : spec.getEpochs(),
-              new WeightDecay(spec.getWeightDecay(), spec.getDecayBiases()),
-              seed,
-              new Threads(spec.getIntraOpThreads(), spec.getInterOpThreads()),
-              device(spec.getDevice()));
-      violations.addAll(training.validate());
+    boolean hasModel =
+        spec.hasModel() && spec.getModel().getKindCase() != dev.trainerd.v1.ModelSpec.KindCase.KIND_NOT_SET;
+    // Without a model the other fields are still checked (against a stand-in linear model), so a
+    // client sees every mistake at once; checks that pair the loss with the model are skipped.
+    TrainingSpec training =
+        new TrainingSpec(
+            hasModel ? model(spec.getModel()) : new ModelSpec.LinearRegression(),
+            spec.hasLoss() && spec.getLoss().getKindCase() != dev.trainerd.v1.Loss.KindCase.KIND_NOT_SET
+                ? loss(spec.getLoss())
+                : defaultLoss,
+            initializer,
+            spec.hasOptimizer() ? optimizer(spec.getOptimizer()) : new Optimizer.Sgd(),
+            spec.getLearningRate() == 0 ? DEFAULT_LEARNING_RATE : spec.getLearningRate(),
+            spec.getBatchSize() == 0 ? DEFAULT_BATCH_SIZE : spec.getBatchSize(),
+            spec.getEpochs() == 0 ? DEFAULT_EPOCHS : spec.getEpochs(),
+            new WeightDecay(spec.getWeightDecay(), spec.getDecayBiases()),
+            seed,
+            new Threads(spec.getIntraOpThreads(), spec.getInterOpThreads()),
+            device(spec.getDevice()));
+    for (FieldViolation v : training.validate()) {
+      if (hasModel || !v.field().equals("spec.loss")) {
+        violations.add(v);
+      }
     }
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);

@@ -97,11 +97,11 @@ public final class InitialValues {
       Parameter p = load.find(name);
       if (p == null) {
         throw TrainerdException.InvalidArgument.of(
-            "spec.initializer.load.parameters", "has no parameter named " + name);
+            "spec.initializer.load.model", "has no parameter named " + name);
       }
       if (!Arrays.equals(p.shape(), shape)) {
         throw TrainerdException.InvalidArgument.of(
-            "spec.initializer.load.parameters",
+            "spec.initializer.load.model",
             name + " has shape " + Arrays.toString(p.shape()) + ", the model needs "
                 + Arrays.toString(shape));
       }

@@ -251,7 +251,7 @@ public sealed interface Initializer {
     @Override
     public List<FieldViolation> validate() {
       return parameters.isEmpty()
-          ? List.of(new FieldViolation("load.parameters", "must not be empty"))
+          ? List.of(new FieldViolation("load.model", "must not be empty"))
           : List.of();
     }
 

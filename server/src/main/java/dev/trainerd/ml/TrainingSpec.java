@@ -94,13 +94,13 @@ public record TrainingSpec(
       out.add(new FieldViolation("spec.epochs", "must be in [1, " + MAX_EPOCHS + "], was " + epochs));
     }
     if (!(weightDecay.lambda() >= 0 && Double.isFinite(weightDecay.lambda()))) {
-      out.add(new FieldViolation("spec.weight_decay.lambda", "must be >= 0, was " + weightDecay.lambda()));
+      out.add(new FieldViolation("spec.weight_decay", "must be >= 0, was " + weightDecay.lambda()));
     }
     if (threads.intraOp() < 0 || threads.intraOp() > 1024) {
-      out.add(new FieldViolation("spec.threads.intra_op", "must be in [0, 1024], was " + threads.intraOp()));
+      out.add(new FieldViolation("spec.intra_op_threads", "must be in [0, 1024], was " + threads.intraOp()));
     }
     if (threads.interOp() < 0 || threads.interOp() > 1024) {
-      out.add(new FieldViolation("spec.threads.inter_op", "must be in [0, 1024], was " + threads.interOp()));
+      out.add(new FieldViolation("spec.inter_op_threads", "must be in [0, 1024], was " + threads.interOp()));
     }
     out.addAll(modelLossViolations());
     return out;

@@ -44,13 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Issue 4's end-to-end path on the real data: upload, train, watch, predict, cancel. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FashionMnistApiIT {
-  @TempDir Path dataDir;
   private ServerProcess server;
   private Dataset train;
   private Dataset test;
 
   @BeforeAll
-  void startAndUpload() throws Exception {
+  void startAndUpload(@TempDir Path dataDir) throws Exception {
     server = new ServerProcess(dataDir);
     UploadDatasetMetadata idx = UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build();
     train =

@@ -23,12 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReflectionIT {
-  @TempDir Path dataDir;
   private ServerProcess server;
   private Path buf;
 
   @BeforeAll
-  void start() throws Exception {
+  void start(@TempDir Path dataDir) throws Exception {
     String configured = System.getProperty("trainerd.buf", "");
     buf = configured.isEmpty() ? null : Path.of(configured);
     boolean present = buf != null && Files.isExecutable(buf);
@@ -69,9 +68,13 @@ class ReflectionIT {
   void reportsFieldViolationsOfABadRequest() throws Exception {
     String out =
         bufExpectingFailure(
-            "-d", "{\"spec\":{\"dataset\":\"nope\",\"learningRate\":-1}}",
+            "-d", "{\"spec\":{\"dataset\":\"nope\",\"model\":{\"linear\":{}},\"learningRate\":-1}}",
             url("trainerd.v1.TrainingService/CreateTrainingJob"));
-    assertThat(out).contains("invalid_argument").contains("spec.dataset").contains("spec.learning_rate");
+    assertThat(out)
+        .contains("invalid_argument")
+        .contains("spec.dataset: must look like datasets/{id}")
+        .contains("(and 1 more)")
+        .contains("google.rpc.BadRequest");
   }
 
   private String url(String path) {
