@@ -29,11 +29,14 @@ final class InProcessTrainerd implements AutoCloseable {
   }
 
   InProcessTrainerd(Path dataDir, int concurrentJobs) throws IOException {
+    this(dataDir, concurrentJobs, 64L << 20);
+  }
+
+  InProcessTrainerd(Path dataDir, int concurrentJobs, long maxUploadBytes) throws IOException {
     String name = InProcessServerBuilder.generateName();
-    ServerConfig defaults = ServerConfig.defaults();
     ServerConfig config =
         new ServerConfig(
-            "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, 64L << 20, 0, 0, Duration.ofSeconds(5));
+            "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, maxUploadBytes, 0, 0, Duration.ofSeconds(5));
     app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
     app.startServing();
     channel = InProcessChannelBuilder.forName(name).build();

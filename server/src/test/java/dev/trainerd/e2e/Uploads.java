@@ -20,10 +20,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Uploads files over the raw stubs with flow control (the SDK does this for real clients). */
-final class Uploads {
+public final class Uploads {
   private Uploads() {}
 
-  static Dataset upload(Channel channel, UploadDatasetMetadata metadata, List<Path> files) throws Exception {
+  public static Dataset upload(Channel channel, UploadDatasetMetadata metadata, List<Path> files) throws Exception {
     CompletableFuture<Dataset> result = new CompletableFuture<>();
     DatasetServiceGrpc.newStub(channel)
         .uploadDataset(
