@@ -37,6 +37,10 @@ import dev.trainerd.v1.UploadDatasetRequest;
 import dev.trainerd.v1.WeightDecaySyntheticSpec;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import dev.trainerd.metrics.DatasetMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,9 +55,13 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
   static final int MAX_CHUNK_BYTES = 4 << 20;
 
   private final DatasetStore datasets;
+  private final DatasetMetrics metrics;
+  private final Clock clock;
 
-  public DatasetGrpcService(DatasetStore datasets) {
+  public DatasetGrpcService(DatasetStore datasets, DatasetMetrics metrics, Clock clock) {
     this.datasets = datasets;
+    this.metrics = metrics;
+    this.clock = clock;
   }
 
   @Override
@@ -69,9 +77,11 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
   /** One upload stream: metadata first, then chunks of files in order. */
   private final class Upload implements StreamObserver<UploadDatasetRequest> {
     private final ServerCallStreamObserver<Dataset> call;
+    private final Instant started = clock.instant();
     private UploadSession session;
     private String currentFile;
-    private boolean failed;
+    private long bytes;
+    private boolean finished;
 
     Upload(ServerCallStreamObserver<Dataset> call) {
       this.call = call;
@@ -79,7 +89,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
 
     @Override
     public synchronized void onNext(UploadDatasetRequest message) {
-      if (failed) {
+      if (finished) {
         return;
       }
       try {
@@ -104,6 +114,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
             session.startFile(name);
             currentFile = name;
           }
+          bytes += message.getChunk().getData().size();
           session.write(message.getChunk().getData().asReadOnlyByteBuffer());
         }
         call.request(1);
@@ -119,7 +130,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
 
     @Override
     public synchronized void onCompleted() {
-      if (failed) {
+      if (finished) {
         return;
       }
       try {
@@ -128,6 +139,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
         }
         DatasetMetadata stored = session.commit();
         session = null;
+        finish(DatasetMetrics.Outcome.STORED);
         call.onNext(toProto(stored));
         call.onCompleted();
       } catch (RuntimeException e) {
@@ -135,8 +147,13 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
       }
     }
 
+    /** The client went away or cancelled: drop what was received. */
     synchronized void abort() {
-      failed = true;
+      discard();
+      finish(DatasetMetrics.Outcome.CANCELLED);
+    }
+
+    private void discard() {
       if (session != null) {
         session.abort();
         session = null;
@@ -144,8 +161,23 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
     }
 
     private void fail(RuntimeException e) {
-      abort();
+      discard();
+      finish(
+          e instanceof TrainerdException.ResourceExhausted
+              ? DatasetMetrics.Outcome.TOO_LARGE
+              : e instanceof TrainerdException.InvalidArgument
+                      || (e instanceof io.grpc.StatusRuntimeException sre
+                          && sre.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT)
+                  ? DatasetMetrics.Outcome.INVALID
+                  : DatasetMetrics.Outcome.FAILED);
       call.onError(ErrorMapper.toStatusException(e));
+    }
+
+    private void finish(DatasetMetrics.Outcome outcome) {
+      if (!finished) {
+        finished = true;
+        metrics.upload(outcome, bytes, Duration.between(started, clock.instant()));
+      }
     }
   }
 

@@ -27,6 +27,7 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
   private final Map<String, LongTaskTimer.Sample> running = new ConcurrentHashMap<>();
   private final Map<String, AtomicDouble> lastLoss = new ConcurrentHashMap<>();
   private final Map<String, AtomicDouble> lastAccuracy = new ConcurrentHashMap<>();
+  private final Map<String, Integer> runningByKind = new ConcurrentHashMap<>();
 
   /** @param queueDepth jobs waiting for a slot, read at scrape time */
   public TrainingMetrics(LongSupplier queueDepth) {
@@ -53,13 +54,14 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
   }
 
   @Override
-  public void started(TrainingJobRecord job) {
+  public synchronized void started(TrainingJobRecord job) {
     LongTaskTimer timer =
         LongTaskTimer.builder("trainerd.jobs.running")
             .description("Training jobs running now, and for how long")
             .tag("model_kind", kind(job))
             .register(registry);
     running.put(job.id(), timer.start());
+    runningByKind.merge(kind(job), 1, Integer::sum);
   }
 
   @Override
@@ -88,10 +90,17 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
   }
 
   @Override
-  public void finished(TrainingJobRecord job) {
+  public synchronized void finished(TrainingJobRecord job) {
     LongTaskTimer.Sample sample = running.remove(job.id());
     if (sample != null) {
       sample.stop();
+      String kind = kind(job);
+      if (runningByKind.merge(kind, -1, Integer::sum) <= 0) {
+        // No job of this kind runs any more: the gauges have no current value to report.
+        runningByKind.remove(kind);
+        java.util.Optional.ofNullable(lastLoss.get(kind)).ifPresent(g -> g.set(Double.NaN));
+        java.util.Optional.ofNullable(lastAccuracy.get(kind)).ifPresent(g -> g.set(Double.NaN));
+      }
     }
     JobState state = job.state();
     Counter.builder("trainerd.jobs.finished")

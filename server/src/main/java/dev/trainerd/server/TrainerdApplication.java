@@ -12,7 +12,9 @@ import dev.trainerd.data.IdxDatasetParser;
 import dev.trainerd.data.idx.IdxReader;
 import dev.trainerd.data.csv.CsvParser;
 import dev.trainerd.jobs.JobManager;
+import dev.trainerd.metrics.DatasetMetrics;
 import dev.trainerd.metrics.Meters;
+import dev.trainerd.metrics.StoreMetrics;
 import dev.trainerd.metrics.MetricsEndpoint;
 import dev.trainerd.metrics.TrainingMetrics;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -76,6 +78,7 @@ public final class TrainerdApplication implements AutoCloseable {
           return manager == null ? 0 : manager.queuedCount();
         });
     trainingMetrics.bindTo(registry);
+    new StoreMetrics(config.dataDir(), clock).bindTo(registry);
     try {
       this.datasets =
           DatasetStore.open(
@@ -118,7 +121,7 @@ public final class TrainerdApplication implements AutoCloseable {
         new GrpcServerHost(
             serverBuilder,
             List.of(
-                new DatasetGrpcService(datasets),
+                new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock),
                 new TrainingGrpcService(jobs, new JobAdmission(datasets, models), specs, mapper),
                 new ModelGrpcService(models, mapper)),
             List.of(new MetricCollectingServerInterceptor(registry)),
