@@ -117,8 +117,10 @@ public final class TfTrainer implements Trainer {
           boolean blocked = g.hasBlock() && n - at >= blockSize;
           int count = blocked ? blockSize : Math.min(batch, n - at);
           double[] r = g.run(order, at, count, step, blocked);
-          lossSum += r[0];
-          correct += r[1];
+          for (int j = 0; j < r.length; j += 2) {
+            lossSum += r[j];
+            correct += r[j + 1];
+          }
           at += count;
           step += blocked ? g.stepsPerRun() : 1;
         }

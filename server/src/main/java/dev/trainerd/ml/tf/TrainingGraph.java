@@ -258,8 +258,10 @@ final class TrainingGraph implements AutoCloseable {
       previous = applies;
     }
     Op train = tf.withControlDependencies(previous).noOp();
-    Operand<TFloat32> lossSum = k == 1 ? lossSums.get(0) : tf.math.addN(lossSums);
-    Operand<TFloat32> correct = corrects.isEmpty() ? null : k == 1 ? corrects.get(0) : tf.math.addN(corrects);
+    // Per-step sums come back as vectors and are added in Java, in step order, so the epoch
+    // metrics do not depend on how many steps share a run.
+    Operand<TFloat32> lossSum = tf.stack(lossSums);
+    Operand<TFloat32> correct = corrects.isEmpty() ? null : tf.stack(corrects);
     return new Step(indices, base, lossSum, correct, train);
   }
 
@@ -324,7 +326,7 @@ final class TrainingGraph implements AutoCloseable {
    * Runs the training steps for {@code indices[from, from + count)}: one unrolled block when
    * {@code blocked} (count must be {@code stepsPerRun * batch}), else a single step.
    *
-   * @return {loss sum, correct count (NaN without class labels)}
+   * @return per step in order: loss sum, correct count (NaN without class labels)
    */
   double[] run(int[] indices, int from, int count, long stepNumber, boolean blocked) {
     Step step = blocked ? block : single;
@@ -339,9 +341,14 @@ final class TrainingGraph implements AutoCloseable {
         runner.fetch(step.correct());
       }
       try (Result r = runner.run()) {
-        double loss = ((TFloat32) r.get(0)).getFloat();
-        double correct = step.correct() != null ? ((TFloat32) r.get(1)).getFloat() : Double.NaN;
-        return new double[] {loss, correct};
+        double[] out = new double[2 * (blocked ? stepsPerRun : 1)];
+        TFloat32 losses = (TFloat32) r.get(0);
+        TFloat32 corrects = step.correct() != null ? (TFloat32) r.get(1) : null;
+        for (int j = 0; j < out.length / 2; j++) {
+          out[2 * j] = losses.getFloat(j);
+          out[2 * j + 1] = corrects != null ? corrects.getFloat(j) : Double.NaN;
+        }
+        return out;
       }
     }
   }
