@@ -56,6 +56,7 @@ final class TrainingGraph implements AutoCloseable {
   private Resident evalData;
   private final Forward.LabelStorage storage;
   private final int stepsPerRun;
+  private final int productSplits;
   private Step single;
   private Step block;
 
@@ -88,7 +89,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TInt32> idx = tf.range(start, tf.math.add(start, size), tf.constant(1));
       Operand<TFloat32> features = tf.resourceGather(x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(y, idx, yType);
-      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null);
+      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits);
       Operand<TFloat32> target = Forward.target(tf, spec.loss(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
       s.add(tf.sum(TfLosses.perExample(tf, spec.loss(), out, target), tf.constant(0)));
@@ -135,7 +136,8 @@ final class TrainingGraph implements AutoCloseable {
   /** A compiled training op: one step or an unrolled block of steps. */
   private record Step(Placeholder<TInt32> indices, Placeholder<TInt64> stepBase, Operand<TFloat32> lossSum, Operand<TFloat32> correct, Op train) {}
 
-  TrainingGraph(TrainingSpec spec, Examples train, Examples evaluation, int stepsPerRun) {
+  TrainingGraph(TrainingSpec spec, Examples train, Examples evaluation, int stepsPerRun, int productSplits) {
+    this.productSplits = productSplits;
     this.spec = spec;
     this.outputCount = spec.outputCount(train.labels());
     this.plan = LayerPlan.of(spec.model(), train.featureCount(), outputCount);
@@ -230,7 +232,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
-      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed);
+      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits);
       Operand<TFloat32> target = Forward.target(s, spec.loss(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       Operand<TFloat32> objective = s.math.mean(perExample, s.constant(0));
