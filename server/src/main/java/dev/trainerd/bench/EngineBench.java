@@ -33,7 +33,8 @@ import java.util.Optional;
  * test accuracy of the last three epochs.
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
- * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K] [--intra-op N]
+ * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K]
+ * [--product-splits S] [--intra-op N]
  * [--inter-op N] [--models softmax,mlp,dropout]}. {@code DIR} holds {@code fashion-mnist/}
  * (default: the {@code trainerd.shared.data} system property, else {@code ../shared/data}).
  */
@@ -45,6 +46,7 @@ public final class EngineBench {
     Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
     int epochs = 10;
     int stepsPerRun = TfTrainer.DEFAULT_STEPS_PER_RUN;
+    int splits = TfTrainer.DEFAULT_PRODUCT_SPLITS;
     int intraOp = 0;
     int interOp = 0;
     List<String> models = List.of("softmax", "mlp", "dropout");
@@ -53,6 +55,7 @@ public final class EngineBench {
         case "--data" -> data = Path.of(args[++i]);
         case "--epochs" -> epochs = Integer.parseInt(args[++i]);
         case "--steps-per-run" -> stepsPerRun = Integer.parseInt(args[++i]);
+        case "--product-splits" -> splits = Integer.parseInt(args[++i]);
         case "--intra-op" -> intraOp = Integer.parseInt(args[++i]);
         case "--inter-op" -> interOp = Integer.parseInt(args[++i]);
         case "--models" -> models = Arrays.asList(args[++i].split(","));
@@ -65,11 +68,11 @@ public final class EngineBench {
     Examples test = load(dir, "t10k");
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
 
-    TfTrainer trainer = new TfTrainer(stepsPerRun);
+    TfTrainer trainer = new TfTrainer(stepsPerRun, splits);
     StringBuilder json = new StringBuilder();
     json.append(String.format(Locale.ROOT,
-        "{\"steps_per_run\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d, \"load_seconds\": %.3f, \"models\": {",
-        stepsPerRun, intraOp, interOp, epochs, loadSeconds));
+        "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d, \"load_seconds\": %.3f, \"models\": {",
+        stepsPerRun, splits, intraOp, interOp, epochs, loadSeconds));
     boolean first = true;
     for (String name : models) {
       TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp));

@@ -25,16 +25,21 @@ final class Forward {
    * @param params parameter values in {@link LayerPlan#parameterNames()} order
    * @param dropoutSeed a {@code [2]} int64 seed for this step's dropout masks, or null for
    *     inference (no dropout)
+   * @param productSplits column groups for wide layers' products (1: one product per layer)
    */
   static Operand<TFloat32> outputs(
-      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed) {
+      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed,
+      int productSplits) {
     Operand<TFloat32> h = x;
     if (plan.polynomial() != null) {
       h = polynomialFeatures(tf, x, plan.polynomial().degree(), plan.polynomial().factorialScaling());
     }
+    // The batch size from the input, not from activations: dropout masks then depend only on the
+    // step's seed and can be drawn while the layer's product runs on the other core.
+    Operand<TInt32> rows = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     int p = 0;
     for (LayerPlan.Dense d : plan.layers()) {
-      h = tf.linalg.matMul(h, params.get(p++));
+      h = matMul(tf, h, params.get(p++), d, productSplits);
       if (d.bias()) {
         h = tf.nn.biasAdd(h, params.get(p++));
       }
@@ -46,17 +51,41 @@ final class Forward {
             case IDENTITY -> h;
           };
       if (dropoutSeed != null && d.dropout() > 0) {
-        h = dropout(tf, h, d.dropout(), tf.math.add(dropoutSeed, tf.constant(new long[] {0, d.index()})));
+        Operand<TInt32> shape = tf.concat(List.of(rows, tf.constant(new int[] {d.outputs()})), tf.constant(0));
+        Operand<TFloat32> keep = keepMask(tf, shape, d.dropout(), tf.math.add(dropoutSeed, tf.constant(new long[] {0, d.index()})));
+        h = tf.math.mul(h, keep);
       }
     }
     return h;
   }
 
+  /**
+   * {@code h W}, for wide layers as {@code splits} column groups concatenated: oneDNN runs
+   * batch-sized products single-threaded (they fit in L2), and independent groups let the
+   * inter-op pool put one on each core, in the forward pass and in the gradient. Every output
+   * column is the same dot product either way.
+   */
+  private static Operand<TFloat32> matMul(Ops tf, Operand<TFloat32> h, Operand<TFloat32> w, LayerPlan.Dense d, int splits) {
+    if (splits <= 1 || d.outputs() % splits != 0 || d.outputs() < 64 * splits) {
+      return tf.linalg.matMul(h, w);
+    }
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    for (Operand<TFloat32> wPart : tf.split(tf.constant(1), w, (long) splits)) {
+      parts.add(tf.linalg.matMul(h, wPart));
+    }
+    return tf.concat(parts, tf.constant(1));
+  }
+
   /** Inverted dropout: zero each unit with probability {@code p}, scale survivors by 1/(1-p). */
   static Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> h, double p, Operand<TInt64> seed) {
-    Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(h), seed, TFloat32.class);
+    return tf.math.mul(h, keepMask(tf, tf.shape(h), p, seed));
+  }
+
+  /** A mask of {@code 1/(1-p)} (kept, probability 1-p) and 0 (dropped), from a stateless seed. */
+  static Operand<TFloat32> keepMask(Ops tf, Operand<TInt32> shape, double p, Operand<TInt64> seed) {
+    Operand<TFloat32> u = tf.random.statelessRandomUniform(shape, seed, TFloat32.class);
     Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) p)), TFloat32.class);
-    return tf.math.mul(h, tf.math.mul(keep, tf.constant((float) (1 / (1 - p)))));
+    return tf.math.mul(keep, tf.constant((float) (1 / (1 - p))));
   }
 
   /** {@code [x^0, x^1, ..., x^degree]} (each divided by i! when scaled) from {@code x [batch, 1]}. */

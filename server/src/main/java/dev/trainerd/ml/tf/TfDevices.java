@@ -38,8 +38,20 @@ final class TfDevices {
     return "TensorFlow " + TensorFlow.version();
   }
 
-  /** Number of GPUs TensorFlow can place ops on. */
-  static int gpuCount(Threads threads) {
+  /**
+   * Number of GPUs TensorFlow can place ops on, probed once per process (devices do not come and
+   * go under a running JVM, and each probe costs a session).
+   */
+  static int gpuCount() {
+    return Probe.GPUS;
+  }
+
+  /** Holder: the probe runs on first use only. */
+  private static final class Probe {
+    static final int GPUS = probeGpus(Threads.defaults());
+  }
+
+  private static int probeGpus(Threads threads) {
     TF_Status status = TF_NewStatus();
     TF_Graph graph = TF_NewGraph();
     TF_SessionOptions options = TF_NewSessionOptions();

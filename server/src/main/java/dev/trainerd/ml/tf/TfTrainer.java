@@ -34,24 +34,38 @@ public final class TfTrainer implements Trainer {
   /** Steps per run used by {@link #TfTrainer()}: measured best on Fashion-MNIST (see the bench). */
   public static final int DEFAULT_STEPS_PER_RUN = 8;
 
-  private final int stepsPerRun;
-  /** GPUs TensorFlow sees, probed on first need; -1 until then. */
-  private int gpuCount = -1;
+  /** Column groups per wide layer product used by {@link #TfTrainer()} (see the bench). */
+  public static final int DEFAULT_PRODUCT_SPLITS = 2;
 
-  /** A trainer with {@link #DEFAULT_STEPS_PER_RUN}. */
+  private final int stepsPerRun;
+  private final int productSplits;
+
+  /** A trainer with {@link #DEFAULT_STEPS_PER_RUN} and {@link #DEFAULT_PRODUCT_SPLITS}. */
   public TfTrainer() {
-    this(DEFAULT_STEPS_PER_RUN);
+    this(DEFAULT_STEPS_PER_RUN, DEFAULT_PRODUCT_SPLITS);
+  }
+
+  /** A trainer with {@code stepsPerRun} and {@link #DEFAULT_PRODUCT_SPLITS}. */
+  public TfTrainer(int stepsPerRun) {
+    this(stepsPerRun, DEFAULT_PRODUCT_SPLITS);
   }
 
   /**
    * @param stepsPerRun full-size minibatch steps chained in one session run (1 = one run per
-   *     step); results are identical for every value, only speed differs
+   *     step); the metrics are identical for every value, only speed differs
+   * @param productSplits column groups each wide layer's matrix product is split into so both
+   *     cores work on it (1 = no split); the same products, so the same results up to float
+   *     rounding of the kernels
    */
-  public TfTrainer(int stepsPerRun) {
+  public TfTrainer(int stepsPerRun, int productSplits) {
     if (stepsPerRun < 1) {
       throw new IllegalArgumentException("stepsPerRun must be >= 1, was " + stepsPerRun);
     }
+    if (productSplits < 1) {
+      throw new IllegalArgumentException("productSplits must be >= 1, was " + productSplits);
+    }
     this.stepsPerRun = stepsPerRun;
+    this.productSplits = productSplits;
   }
 
   @Override
@@ -96,7 +110,7 @@ public final class TfTrainer implements Trainer {
       TrainingListener listener,
       CancellationSignal cancel,
       OptionalInt fold) {
-    try (TrainingGraph g = new TrainingGraph(spec, train, evaluation, stepsPerRun)) {
+    try (TrainingGraph g = new TrainingGraph(spec, train, evaluation, stepsPerRun, productSplits)) {
       int n = train.count();
       int batch = spec.batchSize();
       int[] order = new int[n];
@@ -121,8 +135,10 @@ public final class TfTrainer implements Trainer {
           boolean blocked = g.hasBlock() && n - at >= blockSize;
           int count = blocked ? blockSize : Math.min(batch, n - at);
           double[] r = g.run(order, at, count, step, blocked);
-          lossSum += r[0];
-          correct += r[1];
+          for (int j = 0; j < r.length; j += 2) {
+            lossSum += r[j];
+            correct += r[j + 1];
+          }
           at += count;
           step += blocked ? g.stepsPerRun() : 1;
         }
@@ -226,19 +242,16 @@ public final class TfTrainer implements Trainer {
   }
 
   @Override
-  public synchronized Device resolveDevice(Device requested) {
+  public Device resolveDevice(Device requested) {
     if (requested == Device.CPU) {
       return Device.CPU;
     }
-    if (gpuCount < 0) {
-      gpuCount = TfDevices.gpuCount(Threads.defaults());
-    }
-    if (gpuCount > 0) {
+    if (TfDevices.gpuCount() > 0) {
       return Device.GPU;
     }
     if (requested == Device.GPU) {
       throw new TrainerdException.FailedPrecondition(
-          "NO_GPU", "this server has no GPU that TensorFlow can use; ask for device CPU or AUTO");
+          "GPU_UNAVAILABLE", "this server has no GPU that TensorFlow can use; ask for device CPU or AUTO");
     }
     return Device.CPU;
   }

@@ -56,6 +56,7 @@ final class TrainingGraph implements AutoCloseable {
   private Resident evalData;
   private final Forward.LabelStorage storage;
   private final int stepsPerRun;
+  private final int productSplits;
   private Step single;
   private Step block;
 
@@ -88,7 +89,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TInt32> idx = tf.range(start, tf.math.add(start, size), tf.constant(1));
       Operand<TFloat32> features = tf.resourceGather(x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(y, idx, yType);
-      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null);
+      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits);
       Operand<TFloat32> target = Forward.target(tf, spec.loss(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
       s.add(tf.sum(TfLosses.perExample(tf, spec.loss(), out, target), tf.constant(0)));
@@ -135,7 +136,8 @@ final class TrainingGraph implements AutoCloseable {
   /** A compiled training op: one step or an unrolled block of steps. */
   private record Step(Placeholder<TInt32> indices, Placeholder<TInt64> stepBase, Operand<TFloat32> lossSum, Operand<TFloat32> correct, Op train) {}
 
-  TrainingGraph(TrainingSpec spec, Examples train, Examples evaluation, int stepsPerRun) {
+  TrainingGraph(TrainingSpec spec, Examples train, Examples evaluation, int stepsPerRun, int productSplits) {
+    this.productSplits = productSplits;
     this.spec = spec;
     this.outputCount = spec.outputCount(train.labels());
     this.plan = LayerPlan.of(spec.model(), train.featureCount(), outputCount);
@@ -230,7 +232,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
-      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed);
+      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits);
       Operand<TFloat32> target = Forward.target(s, spec.loss(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       Operand<TFloat32> objective = s.math.mean(perExample, s.constant(0));
@@ -258,8 +260,10 @@ final class TrainingGraph implements AutoCloseable {
       previous = applies;
     }
     Op train = tf.withControlDependencies(previous).noOp();
-    Operand<TFloat32> lossSum = k == 1 ? lossSums.get(0) : tf.math.addN(lossSums);
-    Operand<TFloat32> correct = corrects.isEmpty() ? null : k == 1 ? corrects.get(0) : tf.math.addN(corrects);
+    // Per-step sums come back as vectors and are added in Java, in step order, so the epoch
+    // metrics do not depend on how many steps share a run.
+    Operand<TFloat32> lossSum = tf.stack(lossSums);
+    Operand<TFloat32> correct = corrects.isEmpty() ? null : tf.stack(corrects);
     return new Step(indices, base, lossSum, correct, train);
   }
 
@@ -324,7 +328,7 @@ final class TrainingGraph implements AutoCloseable {
    * Runs the training steps for {@code indices[from, from + count)}: one unrolled block when
    * {@code blocked} (count must be {@code stepsPerRun * batch}), else a single step.
    *
-   * @return {loss sum, correct count (NaN without class labels)}
+   * @return per step in order: loss sum, correct count (NaN without class labels)
    */
   double[] run(int[] indices, int from, int count, long stepNumber, boolean blocked) {
     Step step = blocked ? block : single;
@@ -339,9 +343,14 @@ final class TrainingGraph implements AutoCloseable {
         runner.fetch(step.correct());
       }
       try (Result r = runner.run()) {
-        double loss = ((TFloat32) r.get(0)).getFloat();
-        double correct = step.correct() != null ? ((TFloat32) r.get(1)).getFloat() : Double.NaN;
-        return new double[] {loss, correct};
+        double[] out = new double[2 * (blocked ? stepsPerRun : 1)];
+        TFloat32 losses = (TFloat32) r.get(0);
+        TFloat32 corrects = step.correct() != null ? (TFloat32) r.get(1) : null;
+        for (int j = 0; j < out.length / 2; j++) {
+          out[2 * j] = losses.getFloat(j);
+          out[2 * j + 1] = corrects != null ? corrects.getFloat(j) : Double.NaN;
+        }
+        return out;
       }
     }
   }
