@@ -57,11 +57,24 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
   private final DatasetStore datasets;
   private final DatasetMetrics metrics;
   private final Clock clock;
+  private final long maxStoredBytes;
 
-  public DatasetGrpcService(DatasetStore datasets, DatasetMetrics metrics, Clock clock) {
+  /** @param maxStoredBytes most bytes the store may hold; uploads that would pass it are refused */
+  public DatasetGrpcService(DatasetStore datasets, DatasetMetrics metrics, Clock clock, long maxStoredBytes) {
     this.datasets = datasets;
     this.metrics = metrics;
     this.clock = clock;
+    this.maxStoredBytes = maxStoredBytes;
+  }
+
+  private void requireRoom(long more) {
+    long held = datasets.totalBytes();
+    if (held + more > maxStoredBytes) {
+      throw new TrainerdException.ResourceExhausted(
+          "STORE_FULL",
+          "the data-set store holds " + held + " of its " + maxStoredBytes
+              + " bytes; delete data sets before uploading " + more + " more");
+    }
   }
 
   @Override
@@ -115,6 +128,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
             currentFile = name;
           }
           bytes += message.getChunk().getData().size();
+          requireRoom(bytes);
           session.write(message.getChunk().getData().asReadOnlyByteBuffer());
         }
         call.request(1);
@@ -235,6 +249,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
         response,
         () -> {
           String name = Calls.displayName(request.getDisplayName(), "display_name");
+          requireRoom(0);
           long seed = request.getSeed();
           String description;
           try {

@@ -4,7 +4,6 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -31,8 +30,14 @@ public final class GrpcServerHost implements AutoCloseable {
       List<BindableService> services,
       List<ServerInterceptor> interceptors,
       boolean reflection) {
+    // Interceptors wrap every service, health and reflection included: the access policy itself
+    // decides which methods need a token. ServerBuilder runs them in reverse order of addition,
+    // so the first in the list runs first.
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      builder.intercept(interceptors.get(i));
+    }
     for (BindableService service : services) {
-      ServerServiceDefinition definition = ServerInterceptors.intercept(service, interceptors);
+      ServerServiceDefinition definition = service.bindService();
       serviceNames.add(definition.getServiceDescriptor().getName());
       builder.addService(definition);
     }

@@ -2,6 +2,7 @@ package dev.trainerd.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,37 @@ public final class Main implements Callable<Integer> {
           + " default ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Option(names = "--max-stored-bytes", defaultValue = "${env:TRAINERD_MAX_STORED_BYTES:-107374182400}",
+      description = "Most bytes of data sets stored (env TRAINERD_MAX_STORED_BYTES; default ${DEFAULT-VALUE}).")
+  long maxStoredBytes;
+
+  @Option(names = "--max-job-work", defaultValue = "${env:TRAINERD_MAX_JOB_WORK:-10000000000}",
+      description = "Most example visits per job, epochs x examples (env TRAINERD_MAX_JOB_WORK;"
+          + " default ${DEFAULT-VALUE}).")
+  long maxJobWork;
+
+  @Option(names = "--tls-cert-file", defaultValue = "${env:TRAINERD_TLS_CERT_FILE}",
+      description = "PEM certificate chain; with --tls-key-file turns TLS on (env TRAINERD_TLS_CERT_FILE).")
+  Path tlsCertFile;
+
+  @Option(names = "--tls-key-file", defaultValue = "${env:TRAINERD_TLS_KEY_FILE}",
+      description = "PEM PKCS#8 private key (env TRAINERD_TLS_KEY_FILE).")
+  Path tlsKeyFile;
+
+  @Option(names = "--tls-client-ca-file", defaultValue = "${env:TRAINERD_TLS_CLIENT_CA_FILE}",
+      description = "PEM CA bundle; clients must present a certificate it signed (mutual TLS)"
+          + " (env TRAINERD_TLS_CLIENT_CA_FILE).")
+  Path tlsClientCaFile;
+
+  @Option(names = "--auth-tokens-file", defaultValue = "${env:TRAINERD_AUTH_TOKENS_FILE}",
+      description = "File of '<admin|reader> <token>' lines; turns bearer-token auth on"
+          + " (env TRAINERD_AUTH_TOKENS_FILE).")
+  Path authTokensFile;
+
+  @Option(names = "--reflection", defaultValue = "${env:TRAINERD_REFLECTION:-true}", arity = "1",
+      description = "Serve server reflection, without a token (env TRAINERD_REFLECTION; default ${DEFAULT-VALUE}).")
+  boolean reflection;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
@@ -90,7 +122,15 @@ public final class Main implements Callable<Integer> {
             maxUploadBytes,
             intraOpThreads,
             interOpThreads,
-            shutdownGrace);
+            shutdownGrace,
+            maxStoredBytes,
+            maxJobWork,
+            new ServerConfig.Security(
+                Optional.ofNullable(tlsCertFile),
+                Optional.ofNullable(tlsKeyFile),
+                Optional.ofNullable(tlsClientCaFile),
+                Optional.ofNullable(authTokensFile),
+                reflection));
     TrainerdApplication app = TrainerdApplication.start(config);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(app::close, "trainerd-shutdown"));

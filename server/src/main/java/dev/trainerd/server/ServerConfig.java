@@ -3,6 +3,7 @@ package dev.trainerd.server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the server can be told at start-up. Every value has a default that works on a
@@ -19,6 +20,10 @@ import java.util.Objects;
  * @param intraOpThreads TensorFlow threads per op; 0 lets TensorFlow decide
  * @param interOpThreads TensorFlow ops run in parallel; 0 lets TensorFlow decide
  * @param shutdownGrace how long running jobs may finish on shutdown before they are cancelled
+ * @param maxStoredBytes most bytes the data-set store may hold; uploads beyond are refused
+ * @param maxJobWork most example visits one job may ask for (epochs x examples, x (folds + 1) for
+ *     K-fold jobs); larger jobs are refused
+ * @param security TLS, client certificates, bearer tokens and reflection
  */
 public record ServerConfig(
     String host,
@@ -31,9 +36,53 @@ public record ServerConfig(
     long maxUploadBytes,
     int intraOpThreads,
     int interOpThreads,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    long maxStoredBytes,
+    long maxJobWork,
+    Security security) {
 
   public static final int DEFAULT_GRPC_PORT = 50051;
+
+  /**
+   * Who may connect and call what.
+   *
+   * @param certFile PEM certificate chain of the server; with {@code keyFile} turns TLS on
+   * @param keyFile PEM private key (PKCS#8) of the server
+   * @param clientCaFile PEM CA bundle; when set, clients must present a certificate it signed
+   *     (mutual TLS)
+   * @param tokensFile bearer tokens and their roles; when set, every call but health checks (and
+   *     reflection, if open) needs a token
+   * @param reflection serve server reflection
+   */
+  public record Security(
+      Optional<Path> certFile,
+      Optional<Path> keyFile,
+      Optional<Path> clientCaFile,
+      Optional<Path> tokensFile,
+      boolean reflection) {
+    public Security {
+      Objects.requireNonNull(certFile, "certFile");
+      Objects.requireNonNull(keyFile, "keyFile");
+      Objects.requireNonNull(clientCaFile, "clientCaFile");
+      Objects.requireNonNull(tokensFile, "tokensFile");
+      if (certFile.isPresent() != keyFile.isPresent()) {
+        throw new IllegalArgumentException("TLS needs both a certificate file and a key file");
+      }
+      if (clientCaFile.isPresent() && certFile.isEmpty()) {
+        throw new IllegalArgumentException("client certificates (mutual TLS) need server TLS too");
+      }
+    }
+
+    /** Plaintext, no tokens, reflection on: the development default. */
+    public static Security open() {
+      return new Security(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true);
+    }
+
+    /** Whether the gRPC port speaks TLS. */
+    public boolean tls() {
+      return certFile.isPresent();
+    }
+  }
   public static final int DEFAULT_METRICS_PORT = 9464;
 
   public ServerConfig {
@@ -56,6 +105,10 @@ public record ServerConfig(
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdown grace must not be negative");
     }
+    Objects.requireNonNull(security, "security");
+    if (maxStoredBytes < 1 || maxJobWork < 1) {
+      throw new IllegalArgumentException("max stored bytes and max job work must be positive");
+    }
   }
 
   /** The defaults: ports 50051/9464, `./trainerd-data`, one job per two cores. */
@@ -71,7 +124,33 @@ public record ServerConfig(
         2L << 30,
         0,
         0,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        DEFAULT_MAX_STORED_BYTES,
+        DEFAULT_MAX_JOB_WORK,
+        Security.open());
+  }
+
+  /** 100 GiB of data sets. */
+  public static final long DEFAULT_MAX_STORED_BYTES = 100L << 30;
+
+  /**
+   * Ten billion example visits: 100 epochs over 100 million examples, far beyond the chapter's
+   * largest job (Fashion-MNIST, 10 epochs: 600 thousand) yet a bound on a mistyped request.
+   */
+  public static final long DEFAULT_MAX_JOB_WORK = 10_000_000_000L;
+
+  /** This configuration with other limits, for tests and embedding. */
+  public ServerConfig withLimits(long maxUploadBytes, long maxStoredBytes, long maxJobWork, int maxQueuedJobs) {
+    return new ServerConfig(
+        host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security);
+  }
+
+  /** This configuration with other security settings. */
+  public ServerConfig withSecurity(Security newSecurity) {
+    return new ServerConfig(
+        host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, newSecurity);
   }
 
   /**

@@ -30,13 +30,21 @@ import dev.trainerd.store.Ids;
 import dev.trainerd.training.JobAdmission;
 import dev.trainerd.training.JobData;
 import dev.trainerd.training.TrainingJobRunner;
+import dev.trainerd.api.AccessPolicy;
+import dev.trainerd.api.AuthInterceptor;
+import dev.trainerd.api.BearerTokens;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -121,11 +129,38 @@ public final class TrainerdApplication implements AutoCloseable {
         new GrpcServerHost(
             serverBuilder,
             List.of(
-                new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock),
-                new TrainingGrpcService(jobs, new JobAdmission(datasets, models), specs, mapper),
+                new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
+                new TrainingGrpcService(jobs, new JobAdmission(datasets, models, config.maxJobWork()), specs, mapper),
                 new ModelGrpcService(models, mapper)),
-            List.of(new MetricCollectingServerInterceptor(registry)),
-            true);
+            interceptors(config.security(), registry),
+            config.security().reflection());
+  }
+
+  /** Metrics first (so refused calls are counted too), then authentication when tokens are set. */
+  private static List<ServerInterceptor> interceptors(ServerConfig.Security security, PrometheusMeterRegistry registry) {
+    List<ServerInterceptor> out = new ArrayList<>();
+    out.add(new MetricCollectingServerInterceptor(registry));
+    if (security.tokensFile().isPresent()) {
+      try {
+        out.add(new AuthInterceptor(BearerTokens.load(security.tokensFile().get()), new AccessPolicy(security.reflection())));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the tokens file " + security.tokensFile().get(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Plaintext, TLS, or TLS with required client certificates, as configured. */
+  static ServerCredentials credentials(ServerConfig.Security security) throws IOException {
+    if (!security.tls()) {
+      return InsecureServerCredentials.create();
+    }
+    TlsServerCredentials.Builder tls =
+        TlsServerCredentials.newBuilder().keyManager(security.certFile().get().toFile(), security.keyFile().get().toFile());
+    if (security.clientCaFile().isPresent()) {
+      tls.trustManager(security.clientCaFile().get().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    return tls.build();
   }
 
   private static String instanceName() {
@@ -153,12 +188,14 @@ public final class TrainerdApplication implements AutoCloseable {
   /** Builds the application on a TCP port from {@code config} and starts serving. */
   public static TrainerdApplication start(ServerConfig config) throws IOException {
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.host(), config.grpcPort()), credentials(config.security()))
             .maxInboundMessageSize(8 << 20);
     TrainerdApplication app = new TrainerdApplication(config, builder, new TfTrainer(), Clock.systemUTC());
     app.startServing();
     log.info(
-        "trainerd serving gRPC on {}:{}, metrics on {}:{}{}, data in {}",
+        "trainerd serving gRPC{} on {}:{}, metrics on {}:{}{}, data in {}",
+        config.security().tls() ? (config.security().clientCaFile().isPresent() ? " (mutual TLS)" : " (TLS)") : "",
         config.host(), app.grpcPort(), config.host(), app.metricsPort(), config.metricsPath(),
         config.dataDir().toAbsolutePath());
     return app;

@@ -350,6 +350,13 @@ public final class DatasetStore {
     }
   }
 
+  /** Bytes of every stored data set's files (a blob shared by two data sets counts twice). */
+  public long totalBytes() {
+    synchronized (lock) {
+      return byId.values().stream().mapToLong(DatasetMetadata::bytes).sum();
+    }
+  }
+
   /**
    * Reads a stored dataset for training or prediction. Memory: the decoded data (see {@link
    * dev.trainerd.data.csv.CsvParser} and the format parsers), nothing else is kept.

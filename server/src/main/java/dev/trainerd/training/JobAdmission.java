@@ -24,10 +24,13 @@ import java.util.Optional;
 public final class JobAdmission {
   private final DatasetStore datasets;
   private final ModelService models;
+  private final long maxJobWork;
 
-  public JobAdmission(DatasetStore datasets, ModelService models) {
+  /** @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for */
+  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork) {
     this.datasets = datasets;
     this.models = models;
+    this.maxJobWork = maxJobWork;
   }
 
   /**
@@ -125,6 +128,12 @@ public final class JobAdmission {
     }
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);
+    }
+    long work = (long) spec.totalEpochs() * train.summary().rows();
+    if (work > maxJobWork) {
+      throw new TrainerdException.ResourceExhausted(
+          "JOB_TOO_LARGE",
+          "the job would visit " + work + " examples (epochs x examples); this server allows " + maxJobWork);
     }
   }
 

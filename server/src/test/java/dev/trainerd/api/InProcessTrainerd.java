@@ -34,9 +34,11 @@ final class InProcessTrainerd implements AutoCloseable {
 
   InProcessTrainerd(Path dataDir, int concurrentJobs, long maxUploadBytes) throws IOException {
     String name = InProcessServerBuilder.generateName();
+    ServerConfig defaults = ServerConfig.defaults();
     ServerConfig config =
         new ServerConfig(
-            "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, maxUploadBytes, 0, 0, Duration.ofSeconds(5));
+                "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, maxUploadBytes, 0, 0,
+                Duration.ofSeconds(5), defaults.maxStoredBytes(), defaults.maxJobWork(), defaults.security());
     app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
     app.startServing();
     channel = InProcessChannelBuilder.forName(name).build();
@@ -47,9 +49,13 @@ final class InProcessTrainerd implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     channel.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     app.close();
   }
 }

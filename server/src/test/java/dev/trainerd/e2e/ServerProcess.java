@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcess implements AutoCloseable {
   private static final Pattern READY =
-      Pattern.compile("serving gRPC on [^:]+:(\\d+), metrics on [^:]+:(-?\\d+)");
+      Pattern.compile("serving gRPC(?: \\([^)]*\\))? on [^:]+:(\\d+), metrics on [^:]+:(-?\\d+)");
 
   private final Process process;
   private final List<String> log = new ArrayList<>();
@@ -81,6 +81,13 @@ public final class ServerProcess implements AutoCloseable {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
   }
 
+  /** A channel with other credentials (TLS, client certificates) to this server. */
+  public ManagedChannel channel(io.grpc.ChannelCredentials credentials) {
+    return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, credentials)
+        .overrideAuthority("localhost")
+        .build();
+  }
+
   public ManagedChannel channel() {
     return channel;
   }
@@ -113,15 +120,20 @@ public final class ServerProcess implements AutoCloseable {
 
   /** SIGTERM and wait for the graceful shutdown. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     channel.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+      if (process.isAlive()) {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }
