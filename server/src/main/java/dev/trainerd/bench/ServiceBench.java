@@ -1,0 +1,277 @@
+package dev.trainerd.bench;
+
+import com.google.protobuf.ByteString;
+import dev.trainerd.v1.AdamOptimizer;
+import dev.trainerd.v1.CreateTrainingJobRequest;
+import dev.trainerd.v1.Dataset;
+import dev.trainerd.v1.DatasetFormat;
+import dev.trainerd.v1.DatasetServiceGrpc;
+import dev.trainerd.v1.FileChunk;
+import dev.trainerd.v1.HiddenLayer;
+import dev.trainerd.v1.KFold;
+import dev.trainerd.v1.LinearRegression;
+import dev.trainerd.v1.Mlp;
+import dev.trainerd.v1.ModelSpec;
+import dev.trainerd.v1.Optimizer;
+import dev.trainerd.v1.Preprocessing;
+import dev.trainerd.v1.SoftmaxRegression;
+import dev.trainerd.v1.Split;
+import dev.trainerd.v1.TrainingJob;
+import dev.trainerd.v1.TrainingJobEvent;
+import dev.trainerd.v1.TrainingJobSpec;
+import dev.trainerd.v1.TrainingServiceGrpc;
+import dev.trainerd.v1.UploadDatasetMetadata;
+import dev.trainerd.v1.UploadDatasetRequest;
+import dev.trainerd.v1.WatchTrainingJobRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * End-to-end benchmark of the service, as a client sees it: starts the packaged server as a
+ * process and measures cold start to SERVING, idle resident memory, the Fashion-MNIST upload and
+ * parse, the chapter's models from job creation to SUCCEEDED (per-epoch medians from the job's own
+ * epoch timings, and the overhead of the service around them), house prices 5-fold x 100 epochs,
+ * and throughput with 1, 2 and 4 concurrent jobs. Prints one JSON object.
+ *
+ * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
+ * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
+ * [--work DIR]}.
+ */
+public final class ServiceBench {
+  private static final Pattern READY = Pattern.compile("serving gRPC(?: \\([^)]*\\))? on [^:]+:(\\d+)");
+
+  private ServiceBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path jar = Path.of("server/target/trainerd-server.jar");
+    Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
+    Path work = Files.createTempDirectory("trainerd-bench-");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--jar" -> jar = Path.of(args[++i]);
+        case "--data" -> data = Path.of(args[++i]);
+        case "--work" -> work = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<String> fields = new ArrayList<>();
+    long launched = System.nanoTime();
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "--host", "127.0.0.1", "--grpc-port", "0", "--metrics-port", "-1", "--data-dir", work.resolve("data").toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      int port = awaitPort(server);
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+      while (health.check(HealthCheckRequest.getDefaultInstance()).getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+        Thread.sleep(10);
+      }
+      fields.add(kv("cold_start_to_serving_s", (System.nanoTime() - launched) / 1e9));
+      Thread.sleep(3000);
+      fields.add(kv("idle_rss_mb", rssMb(server.pid())));
+
+      Path fm = data.resolve("fashion-mnist");
+      long uploadStart = System.nanoTime();
+      Dataset train = upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
+          List.of(fm.resolve("train-images-idx3-ubyte.gz"), fm.resolve("train-labels-idx1-ubyte.gz")));
+      fields.add(kv("fashion_mnist_train_upload_and_parse_s", (System.nanoTime() - uploadStart) / 1e9));
+      Dataset test = upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
+          List.of(fm.resolve("t10k-images-idx3-ubyte.gz"), fm.resolve("t10k-labels-idx1-ubyte.gz")));
+
+      TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
+      TrainingJobSpec.Builder fashion =
+          TrainingJobSpec.newBuilder().setDataset(train.getName()).setSplit(Split.newBuilder().setTestDataset(test.getName()))
+              .setBatchSize(256).setEpochs(10).setSeed(0);
+      ModelSpec softmax = ModelSpec.newBuilder().setSoftmax(SoftmaxRegression.getDefaultInstance()).build();
+      ModelSpec mlp = ModelSpec.newBuilder().setMlp(Mlp.newBuilder().addHiddenLayers(HiddenLayer.newBuilder().setUnits(256))).build();
+      ModelSpec dropout = ModelSpec.newBuilder().setMlp(Mlp.newBuilder()
+          .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.2))
+          .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.5))).build();
+      fields.add(model(training, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build()));
+      fields.add(model(training, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build()));
+      fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build()));
+
+      Path hp = data.resolve("house-prices");
+      Dataset kaggleTrain = upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));
+      Dataset kaggleTest = upload(channel, UploadDatasetMetadata.newBuilder().setIdColumn("Id").build(), List.of(hp.resolve("test.csv")));
+      fields.add(model(training, "house_prices_5fold",
+          TrainingJobSpec.newBuilder().setDataset(kaggleTrain.getName())
+              .setSplit(Split.newBuilder().setKFold(KFold.newBuilder().setFolds(5)))
+              .setPreprocessing(Preprocessing.newBuilder().setFitAlsoOnDataset(kaggleTest.getName()))
+              .setModel(ModelSpec.newBuilder().setLinear(LinearRegression.getDefaultInstance()))
+              .setOptimizer(Optimizer.newBuilder().setAdam(AdamOptimizer.getDefaultInstance()))
+              .setLearningRate(5).setBatchSize(64).setEpochs(100).setSeed(0).build()));
+
+      StringBuilder concurrency = new StringBuilder();
+      for (int n : new int[] {1, 2, 4}) {
+        long start = System.nanoTime();
+        List<TrainingJob> jobs = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+          jobs.add(training.createTrainingJob(CreateTrainingJobRequest.newBuilder()
+              .setSpec(fashion.clone().setModel(softmax).setLearningRate(0.1).setEpochs(5).setSeed(j)).build()));
+        }
+        for (TrainingJob job : jobs) {
+          watch(training, job);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        concurrency.append(concurrency.length() > 0 ? "," : "")
+            .append(String.format(Locale.ROOT, "\"%d\":{\"wall_s\":%.3f,\"epochs_per_s\":%.2f}", n, seconds, n * 5 / seconds));
+      }
+      fields.add("\"concurrent_softmax_jobs_5_epochs\":{" + concurrency + "}");
+      channel.shutdownNow();
+    } finally {
+      server.destroy();
+      server.waitFor(30, TimeUnit.SECONDS);
+    }
+    System.out.println("{" + String.join(",", fields) + "}");
+  }
+
+  private static String model(TrainingServiceGrpc.TrainingServiceBlockingStub training, String name, TrainingJobSpec spec) {
+    long start = System.nanoTime();
+    TrainingJob job = training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(spec).build());
+    List<TrainingJobEvent> events = watch(training, job);
+    double wall = (System.nanoTime() - start) / 1e9;
+    TrainingJob done = events.get(events.size() - 1).getStateChange().getJob();
+    double[] epochs = events.stream().filter(TrainingJobEvent::hasEpoch)
+        .mapToDouble(e -> e.getEpoch().getDuration().getSeconds() + e.getEpoch().getDuration().getNanos() / 1e9).toArray();
+    double sum = Arrays.stream(epochs).sum();
+    double[] afterFirst = epochs.length > 1 ? Arrays.copyOfRange(epochs, 1, epochs.length) : epochs;
+    Arrays.sort(afterFirst);
+    double median = afterFirst.length == 0 ? 0 : afterFirst[afterFirst.length / 2];
+    String quality;
+    if (done.hasCrossValidation()) {
+      quality = String.format(Locale.ROOT, "\"mean_validation_log_rmse\":%.4f", done.getCrossValidation().getMeanValidation().getLogRmse());
+    } else {
+      quality = String.format(Locale.ROOT, "\"test_accuracy\":%.4f", done.getLatestEpoch().getEvaluation().getAccuracy());
+    }
+    return String.format(
+        Locale.ROOT,
+        "\"%s\":{\"state\":\"%s\",\"epochs\":%d,\"median_epoch_s\":%.4f,\"sum_epochs_s\":%.3f,\"create_to_succeeded_s\":%.3f,\"service_overhead\":%.3f,%s}",
+        name, done.getState(), epochs.length, median, sum, wall, sum > 0 ? wall / sum - 1 : 0, quality);
+  }
+
+  private static List<TrainingJobEvent> watch(TrainingServiceGrpc.TrainingServiceBlockingStub training, TrainingJob job) {
+    List<TrainingJobEvent> events = new ArrayList<>();
+    training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(job.getName()).build()).forEachRemaining(events::add);
+    return events;
+  }
+
+  private static String kv(String key, double value) {
+    return String.format(Locale.ROOT, "\"%s\":%.3f", key, value);
+  }
+
+  private static double rssMb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    return -1;
+  }
+
+  private static int awaitPort(Process server) throws IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      Matcher m = READY.matcher(line);
+      if (m.find()) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (in.readLine() != null) {
+              // keep the pipe from filling
+            }
+          } catch (IOException ignored) {
+            // the server exited
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    throw new IllegalStateException("the server exited before serving");
+  }
+
+  private static Dataset upload(ManagedChannel channel, UploadDatasetMetadata metadata, List<Path> files) throws Exception {
+    CompletableFuture<Dataset> result = new CompletableFuture<>();
+    DatasetServiceGrpc.newStub(channel).uploadDataset(new ClientResponseObserver<UploadDatasetRequest, Dataset>() {
+      private ClientCallStreamObserver<UploadDatasetRequest> out;
+      private int file;
+      private InputStream in;
+      private boolean started;
+      private boolean finished;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<UploadDatasetRequest> requestStream) {
+        out = requestStream;
+        out.setOnReadyHandler(this::pump);
+      }
+
+      private synchronized void pump() {
+        try {
+          while (out.isReady() && !finished) {
+            if (!started) {
+              out.onNext(UploadDatasetRequest.newBuilder().setMetadata(metadata).build());
+              started = true;
+            } else if (in == null && file == files.size()) {
+              finished = true;
+              out.onCompleted();
+            } else {
+              if (in == null) {
+                in = Files.newInputStream(files.get(file));
+              }
+              byte[] chunk = in.readNBytes(1 << 20);
+              if (chunk.length == 0) {
+                in.close();
+                in = null;
+                file++;
+              } else {
+                out.onNext(UploadDatasetRequest.newBuilder().setChunk(FileChunk.newBuilder()
+                    .setFileName(files.get(file).getFileName().toString()).setData(ByteString.copyFrom(chunk))).build());
+              }
+            }
+          }
+        } catch (IOException e) {
+          out.onError(e);
+        }
+      }
+
+      @Override
+      public void onNext(Dataset value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    return result.get(5, TimeUnit.MINUTES);
+  }
+}
