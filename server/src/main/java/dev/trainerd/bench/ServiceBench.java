@@ -1,12 +1,9 @@
 package dev.trainerd.bench;
 
-import com.google.protobuf.ByteString;
 import dev.trainerd.v1.AdamOptimizer;
 import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.DatasetFormat;
-import dev.trainerd.v1.DatasetServiceGrpc;
-import dev.trainerd.v1.FileChunk;
 import dev.trainerd.v1.HiddenLayer;
 import dev.trainerd.v1.KFold;
 import dev.trainerd.v1.LinearRegression;
@@ -21,18 +18,14 @@ import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import dev.trainerd.v1.UploadDatasetMetadata;
-import dev.trainerd.v1.UploadDatasetRequest;
 import dev.trainerd.v1.WatchTrainingJobRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,10 +87,10 @@ public final class ServiceBench {
 
       Path fm = data.resolve("fashion-mnist");
       long uploadStart = System.nanoTime();
-      Dataset train = upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
+      Dataset train = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
           List.of(fm.resolve("train-images-idx3-ubyte.gz"), fm.resolve("train-labels-idx1-ubyte.gz")));
       fields.add(kv("fashion_mnist_train_upload_and_parse_s", (System.nanoTime() - uploadStart) / 1e9));
-      Dataset test = upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
+      Dataset test = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build(),
           List.of(fm.resolve("t10k-images-idx3-ubyte.gz"), fm.resolve("t10k-labels-idx1-ubyte.gz")));
 
       TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
@@ -115,8 +107,8 @@ public final class ServiceBench {
       fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build()));
 
       Path hp = data.resolve("house-prices");
-      Dataset kaggleTrain = upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));
-      Dataset kaggleTest = upload(channel, UploadDatasetMetadata.newBuilder().setIdColumn("Id").build(), List.of(hp.resolve("test.csv")));
+      Dataset kaggleTrain = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));
+      Dataset kaggleTest = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setIdColumn("Id").build(), List.of(hp.resolve("test.csv")));
       fields.add(model(training, "house_prices_5fold",
           TrainingJobSpec.newBuilder().setDataset(kaggleTrain.getName())
               .setSplit(Split.newBuilder().setKFold(KFold.newBuilder().setFolds(5)))
@@ -213,65 +205,5 @@ public final class ServiceBench {
       }
     }
     throw new IllegalStateException("the server exited before serving");
-  }
-
-  private static Dataset upload(ManagedChannel channel, UploadDatasetMetadata metadata, List<Path> files) throws Exception {
-    CompletableFuture<Dataset> result = new CompletableFuture<>();
-    DatasetServiceGrpc.newStub(channel).uploadDataset(new ClientResponseObserver<UploadDatasetRequest, Dataset>() {
-      private ClientCallStreamObserver<UploadDatasetRequest> out;
-      private int file;
-      private InputStream in;
-      private boolean started;
-      private boolean finished;
-
-      @Override
-      public void beforeStart(ClientCallStreamObserver<UploadDatasetRequest> requestStream) {
-        out = requestStream;
-        out.setOnReadyHandler(this::pump);
-      }
-
-      private synchronized void pump() {
-        try {
-          while (out.isReady() && !finished) {
-            if (!started) {
-              out.onNext(UploadDatasetRequest.newBuilder().setMetadata(metadata).build());
-              started = true;
-            } else if (in == null && file == files.size()) {
-              finished = true;
-              out.onCompleted();
-            } else {
-              if (in == null) {
-                in = Files.newInputStream(files.get(file));
-              }
-              byte[] chunk = in.readNBytes(1 << 20);
-              if (chunk.length == 0) {
-                in.close();
-                in = null;
-                file++;
-              } else {
-                out.onNext(UploadDatasetRequest.newBuilder().setChunk(FileChunk.newBuilder()
-                    .setFileName(files.get(file).getFileName().toString()).setData(ByteString.copyFrom(chunk))).build());
-              }
-            }
-          }
-        } catch (IOException e) {
-          out.onError(e);
-        }
-      }
-
-      @Override
-      public void onNext(Dataset value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
-    return result.get(5, TimeUnit.MINUTES);
   }
 }

@@ -3,7 +3,7 @@ package dev.trainerd.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainerd.data.SharedData;
-import dev.trainerd.e2e.Uploads;
+import dev.trainerd.bench.StreamingUpload;
 import dev.trainerd.v1.AdamOptimizer;
 import dev.trainerd.v1.BatchPredictRequest;
 import dev.trainerd.v1.BatchPredictResponse;
@@ -40,7 +40,7 @@ class HousePricesApiTest {
   void fiveFoldLinearRegressionMatchesTheBookAndWritesASubmission() throws Exception {
     try (InProcessTrainerd server = new InProcessTrainerd(dir)) {
       Dataset train =
-          Uploads.upload(
+          StreamingUpload.upload(
               server.channel,
               UploadDatasetMetadata.newBuilder()
                   .setDisplayName("kaggle train")
@@ -49,7 +49,7 @@ class HousePricesApiTest {
                   .build(),
               List.of(SharedData.housePrices("train.csv")));
       Dataset test =
-          Uploads.upload(
+          StreamingUpload.upload(
               server.channel,
               UploadDatasetMetadata.newBuilder().setDisplayName("kaggle test").setIdColumn("Id").build(),
               List.of(SharedData.housePrices("test.csv")));

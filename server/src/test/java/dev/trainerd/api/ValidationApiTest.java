@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.trainerd.e2e.Uploads;
+import dev.trainerd.bench.StreamingUpload;
 import dev.trainerd.v1.AdamOptimizer;
 import dev.trainerd.v1.CreateSyntheticDatasetRequest;
 import dev.trainerd.v1.CreateTrainingJobRequest;
@@ -84,7 +84,7 @@ class ValidationApiTest {
     Path csv = dir.resolve("iris.csv");
     Files.writeString(csv, "a,b,species\n1,2,x\n2,3,y\n3,4,x\n4,5,y\n5,6,x\n");
     classes =
-        Uploads.upload(
+        StreamingUpload.upload(
             server.channel,
             UploadDatasetMetadata.newBuilder().setDisplayName("tiny").setLabelColumn("species").build(),
             List.of(csv));

@@ -1,5 +1,7 @@
 package dev.trainerd.e2e;
 
+import dev.trainerd.bench.StreamingUpload;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -53,12 +55,12 @@ class FashionMnistApiIT {
     server = new ServerProcess(dataDir);
     UploadDatasetMetadata idx = UploadDatasetMetadata.newBuilder().setFormat(DatasetFormat.IDX).build();
     train =
-        Uploads.upload(
+        StreamingUpload.upload(
             server.channel(),
             idx.toBuilder().setDisplayName("fashion-mnist train").build(),
             List.of(SharedData.fashionMnist("train-images-idx3-ubyte.gz"), SharedData.fashionMnist("train-labels-idx1-ubyte.gz")));
     test =
-        Uploads.upload(
+        StreamingUpload.upload(
             server.channel(),
             idx.toBuilder().setDisplayName("fashion-mnist test").build(),
             List.of(SharedData.fashionMnist("t10k-images-idx3-ubyte.gz"), SharedData.fashionMnist("t10k-labels-idx1-ubyte.gz")));

@@ -1,4 +1,4 @@
-package dev.trainerd.e2e;
+package dev.trainerd.bench;
 
 import com.google.protobuf.ByteString;
 import dev.trainerd.v1.Dataset;
@@ -19,10 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Uploads files over the raw stubs with flow control (the SDK does this for real clients). */
-public final class Uploads {
-  private Uploads() {}
+/**
+ * Uploads files over the raw stubs, sending only when the transport is ready (the benchmarks and
+ * the server's end-to-end tests use it; real clients use the SDK).
+ */
+public final class StreamingUpload {
+  private StreamingUpload() {}
 
+  /** Sends {@code metadata}, then each file in 1 MiB chunks, and returns the stored data set. */
   public static Dataset upload(Channel channel, UploadDatasetMetadata metadata, List<Path> files) throws Exception {
     CompletableFuture<Dataset> result = new CompletableFuture<>();
     DatasetServiceGrpc.newStub(channel)
