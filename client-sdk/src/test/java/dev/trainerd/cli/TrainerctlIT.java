@@ -2,6 +2,7 @@ package dev.trainerd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.trainerd.client.SharedData;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
@@ -229,19 +231,39 @@ class TrainerctlIT {
 
   @Test
   @Order(7)
-  void waitExitsNonZeroWhenTheJobDoesNotSucceed() {
-    // Softmax regression on regression labels fails when the job starts (the loss needs classes).
-    Result synthetic = run("datasets", "create-synthetic", "linear", "--examples", "100", "--seed", "5");
+  void waitExitsNonZeroWhenTheJobDoesNotSucceed() throws Exception {
+    Result synthetic = run("datasets", "create-synthetic", "linear", "--examples", "1000", "--seed", "5");
     assertThat(synthetic.exit()).as(synthetic.err()).isZero();
-    Result r = run("jobs", "create", "--dataset", field(synthetic, "name"), "--model", "softmax", "--epochs", "1", "--wait");
-    if (r.exit() == Trainerctl.EXIT_ERROR) {
-      // The server may reject the mismatch at creation instead: still a one-line error.
-      assertThat(r.err().lines().toList()).singleElement().satisfies(l -> assertThat(l).startsWith("trainerctl: "));
-      return;
+    CompletableFuture<Result> waiting =
+        CompletableFuture.supplyAsync(
+            () ->
+                run(
+                    "jobs", "create", "--dataset", field(synthetic, "name"), "--model", "linear", "--batch-size", "1",
+                    "--epochs", "10000", "--lr", "0.001", "--name", "cancel-me", "--wait"));
+    String name = null;
+    while (name == null && !waiting.isDone()) {
+      Result list = run("--output", "json", "jobs", "list");
+      JsonObject page = JsonParser.parseString(list.out()).getAsJsonObject();
+      for (JsonElement job : page.has("trainingJobs") ? page.getAsJsonArray("trainingJobs") : new com.google.gson.JsonArray()) {
+        if (job.getAsJsonObject().has("displayName") && job.getAsJsonObject().get("displayName").getAsString().equals("cancel-me")) {
+          name = job.getAsJsonObject().get("name").getAsString();
+        }
+      }
+      Thread.sleep(100);
     }
+    assertThat(name).as("the waiting job appears in the list").isNotNull();
+    assertThat(run("jobs", "cancel", name).exit()).isZero();
+
+    Result r = waiting.get(2, TimeUnit.MINUTES);
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Trainerctl.EXIT_JOB_NOT_SUCCEEDED);
-    assertThat(field(r, "state")).isEqualTo("FAILED");
-    assertThat(r.err().lines().toList()).singleElement().satisfies(l -> assertThat(l).contains("ended FAILED"));
+    assertThat(field(r, "state")).isEqualTo("CANCELLED");
+    String cancelled = name;
+    assertThat(r.err().lines().toList()).singleElement().satisfies(l -> assertThat(l).contains(cancelled + " ended CANCELLED"));
+
+    // A spec the server rejects at creation is a one-line error with its field.
+    Result mismatch = run("jobs", "create", "--dataset", field(synthetic, "name"), "--model", "softmax", "--wait");
+    assertThat(mismatch.exit()).isEqualTo(Trainerctl.EXIT_ERROR);
+    assertThat(mismatch.err().lines().toList()).singleElement().satisfies(l -> assertThat(l).contains("spec.loss"));
   }
 
   @Test
