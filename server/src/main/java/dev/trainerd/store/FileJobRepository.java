@@ -94,15 +94,7 @@ public final class FileJobRepository implements JobRepository {
 
   @Override
   public synchronized List<TrainingJobRecord> loadAll() {
-    List<TrainingJobRecord> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(JOB_SUFFIX)).toList()) {
-        out.add(codec.decodeJob(Files.readAllBytes(file)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read jobs in " + dir, e);
-    }
-    return out;
+    return readAll(dir, JOB_SUFFIX, codec::decodeJob);
   }
 
   @Override
@@ -149,6 +141,19 @@ public final class FileJobRepository implements JobRepository {
     } catch (IOException e) {
       throw new TrainerdException.Internal("STORAGE_FAILED", "could not delete job " + jobId, e);
     }
+  }
+
+  /** Decodes every file in {@code dir} whose name ends with {@code suffix}. */
+  static <T> List<T> readAll(Path dir, String suffix, java.util.function.Function<byte[], T> decode) {
+    List<T> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
+        out.add(decode.apply(Files.readAllBytes(file)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir, e);
+    }
+    return out;
   }
 
   private void closeLog(String jobId) {

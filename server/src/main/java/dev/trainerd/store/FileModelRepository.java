@@ -9,10 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** Models on the local disk, one atomically written file each: {@code models/{id}.model}. */
 public final class FileModelRepository implements ModelRepository {
@@ -56,15 +54,7 @@ public final class FileModelRepository implements ModelRepository {
 
   @Override
   public List<ModelRecord> loadAll() {
-    List<ModelRecord> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
-        out.add(codec.decode(Files.readAllBytes(f)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read models in " + dir, e);
-    }
-    return out;
+    return FileJobRepository.readAll(dir, SUFFIX, codec::decode);
   }
 
   @Override

@@ -52,9 +52,9 @@ class TrainingSpecTest {
             "spec.learning_rate",
             "spec.batch_size",
             "spec.epochs",
-            "spec.weight_decay.lambda",
-            "spec.threads.intra_op",
-            "spec.threads.inter_op");
+            "spec.weight_decay",
+            "spec.intra_op_threads",
+            "spec.inter_op_threads");
   }
 
   @Test
