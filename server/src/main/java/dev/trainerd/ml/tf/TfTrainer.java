@@ -96,6 +96,13 @@ public final class TfTrainer implements Trainer {
             violations.add(new FieldViolation("evaluation_dataset", "has another kind of labels than the training set"));
           } else if (e.count() == 0) {
             violations.add(new FieldViolation("evaluation_dataset", "has no examples"));
+          } else if (e.labels() instanceof Examples.Labels.Classes ec
+              && train.labels() instanceof Examples.Labels.Classes tc
+              && ec.classCount() > tc.classCount()) {
+            violations.add(
+                new FieldViolation(
+                    "evaluation_dataset",
+                    "has " + ec.classCount() + " classes, the training set only " + tc.classCount()));
           }
         });
     if (!violations.isEmpty()) {

@@ -50,6 +50,8 @@ final class TrainingGraph implements AutoCloseable {
   private final List<Operand<TFloat32>> paramReads = new ArrayList<>();
   private final List<Placeholder<TFloat32>> paramInitValues = new ArrayList<>();
   private final List<Op> initOps = new ArrayList<>();
+  /** Optimiser state per parameter: momentum's accumulator, or Adam's first and second moments. */
+  private final List<List<Operand<? extends TType>>> slots = new ArrayList<>();
   private final Operand<TFloat32> weightNorm;
 
   private Resident trainData;
@@ -182,8 +184,6 @@ final class TrainingGraph implements AutoCloseable {
       }
     }
   }
-
-  private final List<List<Operand<? extends TType>>> slots = new ArrayList<>();
 
   private void buildOptimizerSlotsAndSteps(int trainCount) {
     int slotCount =

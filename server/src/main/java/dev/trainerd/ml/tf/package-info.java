@@ -6,7 +6,19 @@
  * <p>Native-safety rules followed here (see the project's TensorFlow notes): no custom gradients,
  * no {@code SparseSoftmaxCrossEntropyWithLogits} (no gradient; the dense fused op with in-graph
  * one-hot labels instead), no {@code Square} (products instead; {@code L2Loss} for weight decay),
- * gradients taken with respect to {@code ReadVariableOp} outputs, never raw variables; initial
- * values drawn in Java; data sets in resource variables, never graph constants.
+ * no {@code OnesLike} on a differentiated path (no gradient), gradients taken with respect to
+ * {@code ReadVariableOp} outputs, never raw variables; initial values drawn in Java; data sets in
+ * resource variables, never graph constants. {@code GradientSafetyTest} builds and runs the
+ * gradient of every op the graphs can differentiate through.
+ *
+ * <p>Speed, as measured on the 2-core machine: per-run overhead dominates small models, so
+ * {@code stepsPerRun} full minibatch steps are chained in one graph run (step j reads the
+ * parameters after step j-1's update through control dependencies; the last, short batch and
+ * any remainder run as single steps with the same ops, so results do not depend on the setting).
+ * With oneDNN on (TensorFlow's default), a batch-256 matrix product fits in L2 and oneDNN runs it
+ * on one thread whatever the intra-op setting; splitting wide layers' products into column groups
+ * lets the inter-op pool run one group per core. Dropout masks are drawn from a stateless seed
+ * (job seed, step number, layer) and a shape that does not depend on the activations, so they are
+ * generated while the layer's product runs.
  */
 package dev.trainerd.ml.tf;

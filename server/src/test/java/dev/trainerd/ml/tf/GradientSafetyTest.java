@@ -83,6 +83,14 @@ class GradientSafetyTest {
     cases.add(new Case("LogSoftmax", INPUT, (tf, x) -> tf.nn.logSoftmax(x)));
     cases.add(new Case("Concat", INPUT, (tf, x) -> tf.concat(List.of(x, tf.math.mul(x, x)), tf.constant(1))));
     cases.add(new Case("PolynomialFeatures", INPUT, (tf, x) -> Forward.polynomialFeatures(tf, tf.reshape(x, tf.constant(new int[] {6, 1})), 4, true)));
+    cases.add(new Case("Split+MatMul+Concat", INPUT, (tf, x) -> {
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (Operand<TFloat32> part : tf.split(tf.constant(1), tf.reshape(x, tf.constant(new int[] {3, 2})), 2L)) {
+        parts.add(tf.linalg.matMul(tf.constant(new float[][] {{1f, -2f, 0.5f}, {3f, 1f, -1f}}), part));
+      }
+      return tf.concat(parts, tf.constant(1));
+    }));
+    cases.add(new Case("Slice", INPUT, (tf, x) -> tf.slice(x, tf.constant(new int[] {0, 1}), tf.constant(new int[] {2, 2}))));
     cases.add(new Case("GatherV2", INPUT, (tf, x) -> tf.gather(x, tf.constant(new int[] {1, 0, 1}), tf.constant(0))));
     for (Loss loss : allLosses()) {
       cases.add(new Case("loss " + loss, loss instanceof Loss.PoissonNll p && !p.fromLogits() ? POSITIVE : INPUT,
@@ -170,6 +178,11 @@ class GradientSafetyTest {
     for (Loss loss : allLosses()) {
       out.add(Arguments.of(deep, loss, new Optimizer.Sgd()));
     }
+    ModelSpec wide =
+        new ModelSpec.Mlp(List.of(
+            new ModelSpec.HiddenLayer(256, Activation.RELU, 0.2),
+            new ModelSpec.HiddenLayer(128, Activation.TANH, 0.5)));
+    out.add(Arguments.of(wide, new Loss.SoftmaxCrossEntropy(true), new Optimizer.Sgd()));
     out.add(Arguments.of(new ModelSpec.LinearRegression(), new Loss.Squared(), new Optimizer.Momentum(0.9, false)));
     out.add(Arguments.of(new ModelSpec.LinearRegression(), new Loss.Hinge(1), new Optimizer.Momentum(0.9, true)));
     out.add(Arguments.of(new ModelSpec.SoftmaxRegression(), new Loss.SoftmaxCrossEntropy(true), new Optimizer.Adam(0.9, 0.999, 1e-8)));

@@ -67,6 +67,19 @@ class SyntheticTrainingTest {
     assertThat(model.history().get(2).trainLoss()).isLessThan(1e-4);
   }
 
+  @Test
+  void adamAndNesterovMomentumAlsoFitTheLine() {
+    Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(7));
+    for (dev.trainerd.ml.Optimizer optimizer :
+        List.of(dev.trainerd.ml.Optimizer.Adam.defaults(), new dev.trainerd.ml.Optimizer.Momentum(0.9, true))) {
+      TrainingSpec spec = regression().optimizer(optimizer).learningRate(0.05).batchSize(32).epochs(20).seed(1).build();
+      TrainedModel model = trainer.train(spec, data, Optional.empty(), TrainingListener.none(), CancellationSignal.never());
+      assertThat((double) model.parameter("dense0/weight").values()[0]).as(optimizer.kind()).isCloseTo(2.0, within(0.05));
+      assertThat((double) model.parameter("dense0/weight").values()[1]).as(optimizer.kind()).isCloseTo(-3.4, within(0.05));
+      assertThat((double) model.parameter("dense0/bias").values()[0]).as(optimizer.kind()).isCloseTo(4.2, within(0.05));
+    }
+  }
+
   private static double l2(float[] v) {
     double s = 0;
     for (float x : v) {
