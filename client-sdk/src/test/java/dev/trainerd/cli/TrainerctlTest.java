@@ -62,7 +62,10 @@ class TrainerctlTest {
   void anUnreachableServerIsOneErrorLine() {
     Result r = run("--target", "127.0.0.1:1", "--timeout", "5", "models", "list");
     assertThat(r.exit()).isEqualTo(Trainerctl.EXIT_ERROR);
-    assertThat(r.err().lines().toList()).singleElement().satisfies(l -> assertThat(l).startsWith("trainerctl: UNAVAILABLE"));
+    // Retries with backoff may outlast the deadline on a loaded machine: either way, one line.
+    assertThat(r.err().lines().toList())
+        .singleElement()
+        .satisfies(l -> assertThat(l).matches("trainerctl: (UNAVAILABLE|DEADLINE_EXCEEDED): .*"));
   }
 
   @Test

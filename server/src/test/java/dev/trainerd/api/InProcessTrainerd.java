@@ -33,12 +33,18 @@ final class InProcessTrainerd implements AutoCloseable {
   }
 
   InProcessTrainerd(Path dataDir, int concurrentJobs, long maxUploadBytes) throws IOException {
+    this(dataDir, concurrentJobs, maxUploadBytes, 100, ServerConfig.defaults().maxStoredBytes(), ServerConfig.defaults().maxJobWork());
+  }
+
+  InProcessTrainerd(
+      Path dataDir, int concurrentJobs, long maxUploadBytes, int maxQueuedJobs, long maxStoredBytes, long maxJobWork)
+      throws IOException {
     String name = InProcessServerBuilder.generateName();
     ServerConfig defaults = ServerConfig.defaults();
     ServerConfig config =
         new ServerConfig(
-                "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, 100, maxUploadBytes, 0, 0,
-                Duration.ofSeconds(5), defaults.maxStoredBytes(), defaults.maxJobWork(), defaults.security());
+                "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, maxQueuedJobs, maxUploadBytes, 0, 0,
+                Duration.ofSeconds(5), maxStoredBytes, maxJobWork, defaults.security());
     app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
     app.startServing();
     channel = InProcessChannelBuilder.forName(name).build();
