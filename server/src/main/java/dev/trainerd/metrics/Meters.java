@@ -94,6 +94,7 @@ public final class Meters {
       Gauge.builder("process.memory.resident", statm, Meters::residentBytes)
           .description("Resident memory of the whole process, native allocations included")
           .baseUnit("bytes")
+          .strongReference(true)
           .register(registry);
     }
   }

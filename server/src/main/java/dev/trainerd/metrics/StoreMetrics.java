@@ -38,6 +38,7 @@ public final class StoreMetrics implements MeterBinder {
           .description("Bytes the data directory holds for this kind of resource")
           .baseUnit("bytes")
           .tag("kind", kind)
+          .strongReference(true)
           .register(registry);
     }
   }

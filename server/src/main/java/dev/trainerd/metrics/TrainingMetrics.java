@@ -120,6 +120,7 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
           Gauge.builder(name, value, AtomicDouble::get)
               .description(description)
               .tag("model_kind", k)
+              .strongReference(true)
               .register(registry);
           return value;
         });
