@@ -23,6 +23,7 @@ public final class GrpcServerHost implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final List<String> serviceNames = new ArrayList<>();
+  private Server healthServer;
 
   @SuppressWarnings("deprecation") // v1alpha reflection is still what many clients speak
   public GrpcServerHost(
@@ -53,8 +54,25 @@ public final class GrpcServerHost implements AutoCloseable {
   /** Binds and starts serving; health turns SERVING. */
   public GrpcServerHost start() throws IOException {
     server.start();
+    if (healthServer != null) {
+      healthServer.start();
+    }
     setAll(ServingStatus.SERVING);
     return this;
+  }
+
+  /**
+   * Also serves the health service alone on {@code builder} (a plaintext port): Kubernetes' native
+   * gRPC probes cannot speak TLS, so with TLS on the main port they probe this one.
+   */
+  public GrpcServerHost withHealthOnly(ServerBuilder<?> builder) {
+    healthServer = builder.addService(health.getHealthService()).build();
+    return this;
+  }
+
+  /** The health-only port, or -1. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
   }
 
   /** The bound port (useful with port 0); -1 for in-process servers. */
@@ -71,11 +89,17 @@ public final class GrpcServerHost implements AutoCloseable {
   public void shutdown(long timeoutMillis) throws InterruptedException {
     drain();
     server.shutdown();
+    if (healthServer != null) {
+      healthServer.shutdown();
+    }
     if (!server.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
     }
     health.enterTerminalState();
+    if (healthServer != null) {
+      healthServer.shutdownNow();
+    }
   }
 
   public void awaitTermination() throws InterruptedException {

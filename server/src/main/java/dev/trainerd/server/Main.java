@@ -101,6 +101,11 @@ public final class Main implements Callable<Integer> {
       description = "Serve server reflection, without a token (env TRAINERD_REFLECTION; default ${DEFAULT-VALUE}).")
   boolean reflection;
 
+  @Option(names = "--health-port", defaultValue = "${env:TRAINERD_HEALTH_PORT:--1}",
+      description = "Plaintext port serving only grpc.health.v1 (for probes when the gRPC port uses TLS);"
+          + " 0 for a free one, -1 for none (env TRAINERD_HEALTH_PORT; default ${DEFAULT-VALUE}).")
+  int healthPort;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
@@ -130,7 +135,8 @@ public final class Main implements Callable<Integer> {
                 Optional.ofNullable(tlsKeyFile),
                 Optional.ofNullable(tlsClientCaFile),
                 Optional.ofNullable(authTokensFile),
-                reflection));
+                reflection),
+            healthPort);
     TrainerdApplication app = TrainerdApplication.start(config);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(app::close, "trainerd-shutdown"));

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param maxJobWork most example visits one job may ask for (epochs x examples, x (folds + 1) for
  *     K-fold jobs); larger jobs are refused
  * @param security TLS, client certificates, bearer tokens and reflection
+ * @param healthPort a plaintext port serving only the health service (for probes that cannot
+ *     speak TLS); 0 picks a free one, -1 (the default) serves none
  */
 public record ServerConfig(
     String host,
@@ -39,7 +41,8 @@ public record ServerConfig(
     Duration shutdownGrace,
     long maxStoredBytes,
     long maxJobWork,
-    Security security) {
+    Security security,
+    int healthPort) {
 
   public static final int DEFAULT_GRPC_PORT = 50051;
 
@@ -92,6 +95,7 @@ public record ServerConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     requireRange("grpc port", grpcPort, 0, 65535);
     requireRange("metrics port", metricsPort, -1, 65535);
+    requireRange("health port", healthPort, -1, 65535);
     requireRange("max concurrent jobs", maxConcurrentJobs, 1, 1024);
     requireRange("max queued jobs", maxQueuedJobs, 0, 1_000_000);
     requireRange("intra-op threads", intraOpThreads, 0, 1024);
@@ -127,7 +131,8 @@ public record ServerConfig(
         Duration.ofSeconds(30),
         DEFAULT_MAX_STORED_BYTES,
         DEFAULT_MAX_JOB_WORK,
-        Security.open());
+        Security.open(),
+        -1);
   }
 
   /** 100 GiB of data sets. */
@@ -143,14 +148,14 @@ public record ServerConfig(
   public ServerConfig withLimits(long maxUploadBytes, long maxStoredBytes, long maxJobWork, int maxQueuedJobs) {
     return new ServerConfig(
         host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
-        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security);
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security, healthPort);
   }
 
   /** This configuration with other security settings. */
   public ServerConfig withSecurity(Security newSecurity) {
     return new ServerConfig(
         host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
-        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, newSecurity);
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, newSecurity, healthPort);
   }
 
   /**

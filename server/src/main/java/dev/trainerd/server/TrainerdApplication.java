@@ -192,12 +192,20 @@ public final class TrainerdApplication implements AutoCloseable {
                 new InetSocketAddress(config.host(), config.grpcPort()), credentials(config.security()))
             .maxInboundMessageSize(8 << 20);
     TrainerdApplication app = new TrainerdApplication(config, builder, new TfTrainer(), Clock.systemUTC());
+    if (config.healthPort() >= 0) {
+      app.grpc.withHealthOnly(
+          NettyServerBuilder.forAddress(
+              new InetSocketAddress(config.host(), config.healthPort()), InsecureServerCredentials.create()));
+    }
     app.startServing();
     log.info(
         "trainerd serving gRPC{} on {}:{}, metrics on {}:{}{}, data in {}",
         config.security().tls() ? (config.security().clientCaFile().isPresent() ? " (mutual TLS)" : " (TLS)") : "",
         config.host(), app.grpcPort(), config.host(), app.metricsPort(), config.metricsPath(),
         config.dataDir().toAbsolutePath());
+    if (app.grpc.healthPort() >= 0) {
+      log.info("health checks (plaintext) on {}:{}", config.host(), app.grpc.healthPort());
+    }
     return app;
   }
 

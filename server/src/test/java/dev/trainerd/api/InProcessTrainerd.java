@@ -44,7 +44,7 @@ final class InProcessTrainerd implements AutoCloseable {
     ServerConfig config =
         new ServerConfig(
                 "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, maxQueuedJobs, maxUploadBytes, 0, 0,
-                Duration.ofSeconds(5), maxStoredBytes, maxJobWork, defaults.security());
+                Duration.ofSeconds(5), maxStoredBytes, maxJobWork, defaults.security(), -1);
     app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
     app.startServing();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -53,7 +53,9 @@ class SecurityIT {
   @Test
   void tlsServesTrustingClientsAndRefusesPlaintext() throws Exception {
     try (ServerProcess server =
-        new ServerProcess(dir.resolve("tls-data"), "--tls-cert-file", p("server.pem"), "--tls-key-file", p("server.key"))) {
+        new ServerProcess(
+            dir.resolve("tls-data"), "--tls-cert-file", p("server.pem"), "--tls-key-file", p("server.key"),
+            "--health-port", "0")) {
       ManagedChannel tls = server.channel(TlsChannelCredentials.newBuilder().trustManager(dir.resolve("ca.pem").toFile()).build());
       try {
         assertThat(health(tls)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -67,6 +69,19 @@ class SecurityIT {
             .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
       } finally {
         plain.shutdownNow();
+      }
+      // Kubernetes' gRPC probes speak plaintext: they use the health-only port.
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("health checks \\(plaintext\\) on [^:]+:(\\d+)").matcher(server.log());
+      assertThat(m.find()).as(server.log()).isTrue();
+      ManagedChannel probe =
+          io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", Integer.parseInt(m.group(1)), InsecureChannelCredentials.create()).build();
+      try {
+        assertThat(health(probe)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThatThrownBy(() -> TrainingServiceGrpc.newBlockingStub(probe).listTrainingJobs(ListTrainingJobsRequest.getDefaultInstance()))
+            .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+      } finally {
+        probe.shutdownNow();
       }
     }
   }
