@@ -132,23 +132,11 @@ public final class Models {
     Path partial = sibling(csv, ".partial");
     Context.CancellableContext context = Context.current().withCancellation();
     Context previous = context.attach();
-    try (Writer out = new BufferedWriter(Files.newBufferedWriter(partial, StandardCharsets.UTF_8))) {
-      Iterator<BatchPredictResponse> pages =
-          settings.streaming(ModelServiceGrpc.newBlockingStub(settings.channel())).batchPredict(request);
-      long rows = 0;
-      boolean header = false;
-      while (pages.hasNext()) {
-        BatchPredictResponse page = pages.next();
-        if (!header && page.getHeaderCount() > 0) {
-          writeRow(out, page.getHeaderList());
-          header = true;
-        }
-        for (BatchPrediction row : page.getRowsList()) {
-          writeRow(out, List.of(row.getId(), predictedValue(row.getPrediction())));
-          rows++;
-        }
+    try {
+      long rows;
+      try (Writer out = new BufferedWriter(Files.newBufferedWriter(partial, StandardCharsets.UTF_8))) {
+        rows = writeCsv(settings.streaming(ModelServiceGrpc.newBlockingStub(settings.channel())).batchPredict(request), out);
       }
-      out.close();
       Files.move(partial, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return rows;
     } catch (IOException e) {
@@ -161,6 +149,23 @@ public final class Models {
       context.cancel(null);
       deleteQuietly(partial);
     }
+  }
+
+  private static long writeCsv(Iterator<BatchPredictResponse> pages, Writer out) throws IOException {
+    long rows = 0;
+    boolean header = false;
+    while (pages.hasNext()) {
+      BatchPredictResponse page = pages.next();
+      if (!header && page.getHeaderCount() > 0) {
+        writeRow(out, page.getHeaderList());
+        header = true;
+      }
+      for (BatchPrediction row : page.getRowsList()) {
+        writeRow(out, List.of(row.getId(), predictedValue(row.getPrediction())));
+        rows++;
+      }
+    }
+    return rows;
   }
 
   /** The CSV cell of a prediction: the class name for classification, else the value. */

@@ -125,9 +125,9 @@ public final class TrainingJobs {
   /**
    * Watches a job asynchronously; events go to {@code listener} on a gRPC thread.
    *
-   * @return closing it stops watching (the listener then gets a CANCELLED error)
+   * @return a handle whose {@code close()} stops watching
    */
-  public AutoCloseable watch(String name, TrainingJobListener listener) {
+  public WatchHandle watch(String name, TrainingJobListener listener) {
     WatchTrainingJobRequest request = WatchTrainingJobRequest.newBuilder().setName(ResourceNames.trainingJob(name)).build();
     AtomicReference<ClientCallStreamObserver<WatchTrainingJobRequest>> call = new AtomicReference<>();
     settings

@@ -107,6 +107,21 @@ class TrainerctlTest {
   }
 
   @Test
+  void uploadProgressIsABarOnATerminalAndALinePerFileOtherwise() {
+    StringWriter plain = new StringWriter();
+    Progress.Upload lines = new Progress(new PrintWriter(plain), false).upload();
+    lines.onProgress("images.gz", 60, 100);
+    lines.onProgress("labels.gz", 100, 100);
+    lines.finished();
+    assertThat(plain.toString().lines().toList()).containsExactly("uploaded images.gz (60 bytes)", "uploaded labels.gz (40 bytes)");
+
+    StringWriter tty = new StringWriter();
+    Progress.Upload bar = new Progress(new PrintWriter(tty), true).upload();
+    bar.onProgress("images.gz", 50_000_000, 100_000_000);
+    assertThat(tty.toString()).isEqualTo("\r[###############...............]  50% 50.0/100.0 MB  images.gz");
+  }
+
+  @Test
   void trainingCurvesAreAPng(@TempDir Path dir) throws Exception {
     List<EpochMetrics> epochs = new ArrayList<>();
     for (int e = 1; e <= 5; e++) {

@@ -133,7 +133,7 @@ class TrainerClientIT {
 
     List<EpochMetrics> asyncEpochs = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<TrainingJob> asyncFinished = new CompletableFuture<>();
-    AutoCloseable asyncWatch =
+    WatchHandle asyncWatch =
         client
             .jobs()
             .watch(

@@ -74,6 +74,18 @@ public final class TrainerdServer implements AutoCloseable {
     }
   }
 
+  /** Keeps the server's log as {@code target/trainerd-server-<pid>.log} for failure reports. */
+  private void saveLog() {
+    try {
+      Path dir = Path.of("target");
+      if (Files.isDirectory(dir)) {
+        Files.writeString(dir.resolve("trainerd-server-" + process.pid() + ".log"), log() + "\n");
+      }
+    } catch (IOException e) {
+      // The log is a diagnostic aid only.
+    }
+  }
+
   /** {@code 127.0.0.1:PORT}. */
   public String target() {
     return target;
@@ -88,13 +100,20 @@ public final class TrainerdServer implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL if it has not stopped within a minute. */
   @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroy();
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    saveLog();
+    try {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }
