@@ -184,13 +184,13 @@ public final class JobSpec {
       return this;
     }
 
-    /** Minibatch size; 1 to 65536, default 256. */
+    /** Minibatch size; 1 or more, default 256. */
     public Builder batchSize(int value) {
       spec.setBatchSize(value);
       return this;
     }
 
-    /** Passes over the data; 1 to 10000, default 10. */
+    /** Passes over the data; 1 to 100000, default 10. */
     public Builder epochs(int value) {
       spec.setEpochs(value);
       return this;
@@ -274,11 +274,11 @@ public final class JobSpec {
       if (!(lr > 0) || Double.isInfinite(lr)) {
         violations.add(new FieldViolation("spec.learning_rate", "must be > 0 and finite, was " + lr));
       }
-      if (spec.getBatchSize() < 1 || spec.getBatchSize() > 65536) {
-        violations.add(new FieldViolation("spec.batch_size", "must be 1 to 65536, was " + spec.getBatchSize()));
+      if (spec.getBatchSize() < 1) {
+        violations.add(new FieldViolation("spec.batch_size", "must be >= 1, was " + spec.getBatchSize()));
       }
-      if (spec.getEpochs() < 1 || spec.getEpochs() > 10000) {
-        violations.add(new FieldViolation("spec.epochs", "must be 1 to 10000, was " + spec.getEpochs()));
+      if (spec.getEpochs() < 1 || spec.getEpochs() > 100_000) {
+        violations.add(new FieldViolation("spec.epochs", "must be 1 to 100000, was " + spec.getEpochs()));
       }
       double wd = spec.getWeightDecay();
       if (!(wd >= 0) || Double.isInfinite(wd)) {

@@ -174,9 +174,16 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
       return closed;
     }
 
-    synchronized void cancelled() {
-      closed = true;
-      pending.clear();
+    /**
+     * The client went away. The manager's lock is taken only after this stream's monitor is
+     * released: the manager calls {@link #onEvent} with its lock held, so holding both here in the
+     * other order would deadlock.
+     */
+    void cancelled() {
+      synchronized (this) {
+        closed = true;
+        pending.clear();
+      }
       JobManager.Watch w = watch;
       if (w != null) {
         w.close();

@@ -130,7 +130,7 @@ public final class TrainerdApplication implements AutoCloseable {
             serverBuilder,
             List.of(
                 new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
-                new TrainingGrpcService(jobs, new JobAdmission(datasets, models, config.maxJobWork()), specs, mapper),
+                new TrainingGrpcService(jobs, new JobAdmission(datasets, models, config.maxJobWork(), trainer), specs, mapper),
                 new ModelGrpcService(models, mapper)),
             interceptors(config.security(), registry),
             config.security().reflection());

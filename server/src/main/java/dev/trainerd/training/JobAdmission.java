@@ -8,6 +8,7 @@ import dev.trainerd.jobs.JobSpec;
 import dev.trainerd.jobs.SplitSpec;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
+import dev.trainerd.ml.Trainer;
 import dev.trainerd.models.ModelRecord;
 import dev.trainerd.models.ModelService;
 import dev.trainerd.store.DatasetStore;
@@ -25,12 +26,17 @@ public final class JobAdmission {
   private final DatasetStore datasets;
   private final ModelService models;
   private final long maxJobWork;
+  private final Trainer trainer;
 
-  /** @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for */
-  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork) {
+  /**
+   * @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for
+   * @param trainer answers whether the requested device exists here
+   */
+  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, Trainer trainer) {
     this.datasets = datasets;
     this.models = models;
     this.maxJobWork = maxJobWork;
+    this.trainer = trainer;
   }
 
   /**
@@ -129,6 +135,8 @@ public final class JobAdmission {
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);
     }
+    // A job asking for a GPU this server does not have is refused now, not after it was queued.
+    trainer.resolveDevice(spec.training().device());
     long work = (long) spec.totalEpochs() * train.summary().rows();
     if (work > maxJobWork) {
       throw new TrainerdException.ResourceExhausted(

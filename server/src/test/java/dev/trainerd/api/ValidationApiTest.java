@@ -173,6 +173,14 @@ class ValidationApiTest {
   }
 
   @Test
+  void aGpuJobOnAServerWithoutOneFailsItsPrecondition() {
+    assertCode(
+        () -> server.training.createTrainingJob(
+            CreateTrainingJobRequest.newBuilder().setSpec(base().setDevice(dev.trainerd.v1.Device.GPU)).build()),
+        Status.Code.FAILED_PRECONDITION);
+  }
+
+  @Test
   void missingResourcesAreNotFound() {
     assertCode(() -> server.training.getTrainingJob(GetTrainingJobRequest.newBuilder().setName("trainingJobs/nope").build()), Status.Code.NOT_FOUND);
     assertCode(() -> server.models.getModel(GetModelRequest.newBuilder().setName("models/nope").build()), Status.Code.NOT_FOUND);
