@@ -60,7 +60,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $root := index . 0 -}}
 {{- $probe := index . 1 -}}
 grpc:
-  port: {{ $root.Values.server.grpcPort }}
+  port: {{ if $root.Values.tls.enabled }}{{ $root.Values.server.healthPort }}{{ else }}{{ $root.Values.server.grpcPort }}{{ end }}
   {{- with $root.Values.probes.service }}
   service: {{ . | quote }}
   {{- end }}

@@ -33,6 +33,21 @@ class ProbeAndPortTest {
     }
   }
 
+  /** With TLS on the gRPC port, the plaintext probes move to the health-only port. */
+  @Test
+  void withTlsTheProbesTargetThePlaintextHealthPort() {
+    Container container =
+        ChartRenderTest.container(
+            RenderedChart.render(Map.of("tls.enabled", true, "tls.secretName", "trainerd-tls", "server.healthPort", 50099))
+                .one(Deployment.class));
+    assertThat(port(container, "health")).isEqualTo(50099);
+    assertThat(ChartRenderTest.env(container)).containsEntry("TRAINERD_HEALTH_PORT", "50099");
+    for (Probe probe : List.of(
+        container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
+      assertThat(probe.getGrpc().getPort()).isEqualTo(50099);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {9464, 19464})
   void metricsPortFollowsTheServerSetting(int metricsPort) {
