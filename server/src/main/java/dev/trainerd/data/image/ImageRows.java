@@ -70,6 +70,10 @@ final class ImageRows {
     if (count == 0) {
       throw TrainerdException.InvalidArgument.of(datasetField, "holds no images");
     }
+    if (classCount < 2) {
+      throw TrainerdException.InvalidArgument.of(
+          datasetField, "holds images of one class only; classification needs at least two classes");
+    }
     int size = first.values().length;
     int[] classes = new int[count];
     for (int i = 0; i < count; i++) {
