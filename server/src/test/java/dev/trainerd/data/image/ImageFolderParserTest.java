@@ -87,6 +87,38 @@ class ImageFolderParserTest {
   }
 
   @Test
+  void readsJpegsAndGzippedTars() throws IOException {
+    java.awt.image.BufferedImage teal = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        teal.setRGB(x, y, 0x208090);
+        grey.getRaster().setSample(x, y, 0, 100);
+      }
+    }
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("teal/a.jpg", TestImages.encode(teal, "jpeg"));
+    entries.put("other/b.JPEG", TestImages.encode(teal, "jpeg"));
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(TestImages.tar(entries));
+    }
+    Examples ex = parse(file("jpegs.tar.gz", gz.toByteArray()), PLAIN).examples();
+    assertThat(ex.featureCount()).isEqualTo(3 * 64);
+    // JPEG is lossy: a flat colour comes back within a few levels.
+    assertThat(ex.row(0)[0]).isCloseTo(0x20, within(4f));
+    assertThat(ex.row(0)[64]).isCloseTo(0x80, within(4f));
+    assertThat(ex.row(0)[128]).isCloseTo(0x90, within(4f));
+
+    Map<String, byte[]> greys = new LinkedHashMap<>();
+    greys.put("g/a.jpg", TestImages.encode(grey, "jpeg"));
+    greys.put("h/a.jpg", TestImages.encode(grey, "jpeg"));
+    Examples g = parse(file("grey.zip", TestImages.zip(greys)), PLAIN).examples();
+    assertThat(g.featureCount()).isEqualTo(64);
+    assertThat(g.row(1)[10]).isCloseTo(100, within(2f));
+  }
+
+  @Test
   void imagesOfDifferentShapesAreReportedByName() throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("a/1.png", TestImages.grayPng(new int[][] {{1, 2}}));
