@@ -415,6 +415,31 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
         });
   }
 
+  /** The API view of one transform step. */
+  private static dev.trainerd.v1.ImageTransform toProto(ImageTransform t) {
+    dev.trainerd.v1.ImageTransform.Builder out = dev.trainerd.v1.ImageTransform.newBuilder();
+    switch (t.kind()) {
+      case TO_TENSOR -> out.setToTensor(dev.trainerd.v1.ToTensorTransform.getDefaultInstance());
+      case NORMALIZE -> out.setNormalize(
+          dev.trainerd.v1.NormalizeTransform.newBuilder().addAllMean(t.mean()).addAllStd(t.std()));
+      case RESIZE -> out.setResize(dev.trainerd.v1.ResizeTransform.newBuilder().setHeight(t.height()).setWidth(t.width()));
+      case CENTER_CROP -> out.setCenterCrop(
+          dev.trainerd.v1.CenterCropTransform.newBuilder().setHeight(t.height()).setWidth(t.width()));
+      case RANDOM_RESIZED_CROP -> out.setRandomResizedCrop(
+          RandomResizedCropTransform.newBuilder()
+              .setHeight(t.height())
+              .setWidth(t.width())
+              .setMinScale(t.minScale())
+              .setMaxScale(t.maxScale())
+              .setMinRatio(t.minRatio())
+              .setMaxRatio(t.maxRatio()));
+      case RANDOM_FLIP_LEFT_RIGHT -> out.setRandomFlipLeftRight(
+          dev.trainerd.v1.RandomFlipLeftRightTransform.newBuilder().setP(t.probability()));
+      case CAST_FLOAT32 -> out.setCast(dev.trainerd.v1.CastTransform.newBuilder().setDtype("float32"));
+    }
+    return out.build();
+  }
+
   /** The API view of stored metadata. */
   static Dataset toProto(DatasetMetadata m) {
     Dataset.Builder out =
@@ -445,6 +470,18 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
               .setType(c.type() == dev.trainerd.data.ColumnType.NUMERIC ? ColumnType.NUMERIC : ColumnType.CATEGORICAL)
               .addAllCategories(c.categories().size() > 1000 ? c.categories().subList(0, 1000) : c.categories())
               .setMissingCount(c.missing()));
+    }
+    ImageOptions image = m.options().image();
+    if (image.isSet()) {
+      image.transforms().forEach(t -> out.addTransforms(toProto(t)));
+      out.setTransformSeed(image.seed());
+      out.setCifarLabels(
+          switch (image.cifarLabels()) {
+            case CIFAR10 -> dev.trainerd.v1.CifarLabels.CIFAR10;
+            case CIFAR100_FINE -> dev.trainerd.v1.CifarLabels.CIFAR100_FINE;
+            case CIFAR100_COARSE -> dev.trainerd.v1.CifarLabels.CIFAR100_COARSE;
+            case AUTO -> dev.trainerd.v1.CifarLabels.CIFAR_LABELS_UNSPECIFIED;
+          });
     }
     if (m.format() == dev.trainerd.data.DatasetFormat.SYNTHETIC && !m.description().isEmpty()) {
       dev.trainerd.v1.SyntheticSpec.Builder spec = dev.trainerd.v1.SyntheticSpec.newBuilder();

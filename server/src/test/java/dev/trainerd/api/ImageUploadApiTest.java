@@ -74,6 +74,15 @@ class ImageUploadApiTest {
       assertThat(coarse.getExampleCount()).isEqualTo(3);
       assertThat(coarse.getFeatureCount()).isEqualTo(3 * 24 * 24);
       assertThat(coarse.getClassNamesCount()).isEqualTo(20);
+      assertThat(coarse.getCifarLabels()).isEqualTo(CifarLabels.CIFAR100_COARSE);
+      assertThat(coarse.getTransformSeed()).isEqualTo(3);
+      assertThat(coarse.getTransformsList())
+          .extracting(t -> t.getKindCase().name())
+          .containsExactly("RANDOM_RESIZED_CROP", "RANDOM_FLIP_LEFT_RIGHT", "TO_TENSOR", "NORMALIZE", "CAST");
+      // Unset parameters come back with the defaults they were given.
+      assertThat(coarse.getTransforms(0).getRandomResizedCrop().getMinScale()).isEqualTo(0.08);
+      assertThat(coarse.getTransforms(0).getRandomResizedCrop().getMaxRatio()).isEqualTo(4.0 / 3);
+      assertThat(coarse.getTransforms(1).getRandomFlipLeftRight().getP()).isEqualTo(0.5);
 
       Dataset listed =
           StreamingUpload.upload(
