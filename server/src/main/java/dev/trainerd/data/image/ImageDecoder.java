@@ -12,6 +12,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG and JPEG bytes with {@code javax.imageio} into {@link ImageTensor}s of pixel values
@@ -43,9 +44,11 @@ public final class ImageDecoder {
    *     the image is larger than the limit
    */
   public ImageTensor decode(byte[] bytes, String field) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    // A memory-cached stream: ImageIO.createImageInputStream would spool every image to a
+    // temporary file when the global ImageIO cache is on (its default).
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (in == null || !readers.hasNext()) {
+      if (!readers.hasNext()) {
         throw TrainerdException.InvalidArgument.of(field, "is not a PNG or JPEG image");
       }
       ImageReader reader = readers.next();

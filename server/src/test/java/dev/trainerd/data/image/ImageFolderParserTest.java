@@ -74,6 +74,20 @@ class ImageFolderParserTest {
   }
 
   @Test
+  void readsGnuLongNamesInTars() throws IOException {
+    String deep = "d".repeat(90) + "/" + "e".repeat(40);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put(deep + "/long-class/" + "f".repeat(60) + ".png", TestImages.grayPng(new int[][] {{7}}));
+    entries.put("short/1.png", TestImages.grayPng(new int[][] {{8}}));
+    LoadedDataset.Dense loaded = parse(file("long.tar", TestImages.tar(entries)), PLAIN);
+    assertThat(loaded.classNames()).containsExactly("long-class", "short");
+    assertThat(loaded.examples().features()).containsExactly(7, 8);
+    Map<String, byte[]> evil = new LinkedHashMap<>();
+    evil.put("a/" + "../".repeat(40) + "evil.png", TestImages.grayPng(new int[][] {{7}}));
+    assertThatThrownBy(() -> parse(file("evil.tar", TestImages.tar(evil)), PLAIN)).hasMessageContaining("leaves the archive");
+  }
+
+  @Test
   void readsRgbImagesAsThreePlanesAndAppliesTheTransforms() throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("red/a.png", TestImages.rgbPng(new int[][] {{0xff0000, 0x00ff00}}));

@@ -63,37 +63,49 @@ public final class TestImages {
     return bytes.toByteArray();
   }
 
-  /** A ustar tar of the entries (names up to 100 bytes), in map order. */
+  /**
+   * A ustar tar of the entries, in map order; names over 100 bytes get a GNU long-name ({@code
+   * L}) entry first, as GNU tar writes them.
+   */
   public static byte[] tar(Map<String, byte[]> entries) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-      byte[] header = new byte[512];
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-      System.arraycopy(name, 0, header, 0, name.length);
-      put(header, 100, "0000644");
-      put(header, 108, "0000000");
-      put(header, 116, "0000000");
-      put(header, 124, String.format("%011o", e.getValue().length));
-      put(header, 136, "00000000000");
-      header[156] = '0';
-      put(header, 257, "ustar");
-      header[262] = 0;
-      put(header, 263, "00");
-      for (int i = 148; i < 156; i++) {
-        header[i] = ' ';
+      if (name.length > 100) {
+        byte[] longName = java.util.Arrays.copyOf(name, name.length + 1);
+        entry(out, "././@LongLink".getBytes(StandardCharsets.US_ASCII), 'L', longName);
+        name = java.util.Arrays.copyOf(name, 100);
       }
-      int sum = 0;
-      for (byte b : header) {
-        sum += b & 0xff;
-      }
-      put(header, 148, String.format("%06o", sum));
-      header[154] = 0;
-      out.writeBytes(header);
-      out.writeBytes(e.getValue());
-      out.writeBytes(new byte[(512 - e.getValue().length % 512) % 512]);
+      entry(out, name, '0', e.getValue());
     }
     out.writeBytes(new byte[1024]);
     return out.toByteArray();
+  }
+
+  private static void entry(ByteArrayOutputStream out, byte[] name, char type, byte[] body) {
+    byte[] header = new byte[512];
+    System.arraycopy(name, 0, header, 0, name.length);
+    put(header, 100, "0000644");
+    put(header, 108, "0000000");
+    put(header, 116, "0000000");
+    put(header, 124, String.format("%011o", body.length));
+    put(header, 136, "00000000000");
+    header[156] = (byte) type;
+    put(header, 257, "ustar");
+    header[262] = 0;
+    put(header, 263, "00");
+    for (int i = 148; i < 156; i++) {
+      header[i] = ' ';
+    }
+    int sum = 0;
+    for (byte b : header) {
+      sum += b & 0xff;
+    }
+    put(header, 148, String.format("%06o", sum));
+    header[154] = 0;
+    out.writeBytes(header);
+    out.writeBytes(body);
+    out.writeBytes(new byte[(512 - body.length % 512) % 512]);
   }
 
   private static void put(byte[] header, int offset, String text) {
