@@ -65,6 +65,9 @@ public final class ArchiveEntries {
       }
     } catch (EOFException | ZipException e) {
       throw TrainerdException.InvalidArgument.of(field, archive.name() + " is truncated or not a valid archive: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // ZipInputStream's answer to an entry name that is not UTF-8.
+      throw TrainerdException.InvalidArgument.of(field, "has an entry name that is not UTF-8: " + e.getMessage());
     } catch (IOException e) {
       throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read " + archive.name(), e);
     }

@@ -246,6 +246,15 @@ class ImageFolderParserTest {
     NamedFile oneZip = file("one.zip", TestImages.zip(one));
     assertThatThrownBy(() -> parse(oneZip, PLAIN)).hasMessageContaining("files[one.zip]").hasMessageContaining("at least two classes");
     assertThatThrownBy(() -> parse(flatZip, PLAIN)).hasMessageContaining("class folder");
+    java.io.ByteArrayOutputStream latin = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zipOut = new java.util.zip.ZipOutputStream(latin, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+      zipOut.putNextEntry(new java.util.zip.ZipEntry("caf\u00e9/1.png"));
+      zipOut.write(TestImages.grayPng(new int[][] {{1}}));
+      zipOut.closeEntry();
+    }
+    NamedFile latinZip = file("latin.zip", latin.toByteArray());
+    assertThatThrownBy(() -> parse(latinZip, PLAIN)).isInstanceOf(TrainerdException.InvalidArgument.class)
+        .hasMessageContaining("files[latin.zip]");
     NamedFile garbage = file("garbage.zip", new byte[600]);
     assertThatThrownBy(() -> parse(garbage, PLAIN)).isInstanceOf(TrainerdException.InvalidArgument.class)
         .hasMessageContaining("files[garbage.zip]");
