@@ -5,7 +5,10 @@ import com.google.protobuf.util.JsonFormat;
 import dev.trainerd.data.ColumnSchema;
 import dev.trainerd.data.DatasetFile;
 import dev.trainerd.data.DatasetMetadata;
+import dev.trainerd.data.CifarLabels;
 import dev.trainerd.data.DatasetOptions;
+import dev.trainerd.data.ImageOptions;
+import dev.trainerd.data.ImageTransform;
 import dev.trainerd.data.LabelKind;
 import dev.trainerd.data.TaskKind;
 import dev.trainerd.data.synthetic.SplitExamples;
@@ -31,6 +34,7 @@ import dev.trainerd.v1.LinearSyntheticSpec;
 import dev.trainerd.v1.ListDatasetsRequest;
 import dev.trainerd.v1.ListDatasetsResponse;
 import dev.trainerd.v1.PolynomialSyntheticSpec;
+import dev.trainerd.v1.RandomResizedCropTransform;
 import dev.trainerd.v1.TaskType;
 import dev.trainerd.v1.UploadDatasetMetadata;
 import dev.trainerd.v1.UploadDatasetRequest;
@@ -205,6 +209,9 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
                 switch (meta.getFormat()) {
                   case CSV -> dev.trainerd.data.DatasetFormat.CSV;
                   case IDX -> dev.trainerd.data.DatasetFormat.IDX;
+                  case IMAGE_FOLDER -> dev.trainerd.data.DatasetFormat.IMAGE_FOLDER;
+                  case IMAGE_LIST -> dev.trainerd.data.DatasetFormat.IMAGE_LIST;
+                  case CIFAR -> dev.trainerd.data.DatasetFormat.CIFAR;
                   case SYNTHETIC -> throw ErrorMapper.invalid(
                       "metadata.format", "SYNTHETIC data sets are made by CreateSyntheticDataset, not uploaded");
                   default -> dev.trainerd.data.DatasetFormat.AUTO;
@@ -234,12 +241,57 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
       }
       options = options.withTypeOverrides(overrides);
     }
+    options = options.withImage(imageOptions(meta));
     List<FieldViolation> violations = new ArrayList<>();
     options.violations().forEach(v -> violations.add(v.under("metadata")));
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);
     }
     return options;
+  }
+
+  /** The image options of an upload: transforms, their seed and the CIFAR label choice. */
+  private static ImageOptions imageOptions(UploadDatasetMetadata meta) {
+    List<ImageTransform> transforms = new ArrayList<>();
+    for (int i = 0; i < meta.getTransformsCount(); i++) {
+      dev.trainerd.v1.ImageTransform t = meta.getTransforms(i);
+      transforms.add(
+          switch (t.getKindCase()) {
+            case TO_TENSOR -> ImageTransform.toTensor();
+            case NORMALIZE -> ImageTransform.normalize(t.getNormalize().getMeanList(), t.getNormalize().getStdList());
+            case RESIZE -> ImageTransform.resize(t.getResize().getHeight(), t.getResize().getWidth());
+            case CENTER_CROP -> ImageTransform.centerCrop(t.getCenterCrop().getHeight(), t.getCenterCrop().getWidth());
+            case RANDOM_RESIZED_CROP -> {
+              RandomResizedCropTransform c = t.getRandomResizedCrop();
+              yield ImageTransform.randomResizedCrop(
+                  c.getHeight(),
+                  c.getWidth(),
+                  c.hasMinScale() ? c.getMinScale() : 0.08,
+                  c.hasMaxScale() ? c.getMaxScale() : 1,
+                  c.hasMinRatio() ? c.getMinRatio() : 3.0 / 4,
+                  c.hasMaxRatio() ? c.getMaxRatio() : 4.0 / 3);
+            }
+            case RANDOM_FLIP_LEFT_RIGHT -> ImageTransform.randomFlipLeftRight(
+                t.getRandomFlipLeftRight().hasP() ? t.getRandomFlipLeftRight().getP() : 0.5);
+            case CAST -> {
+              String dtype = t.getCast().getDtype();
+              if (!dtype.isEmpty() && !dtype.equals("float32")) {
+                throw ErrorMapper.invalid(
+                    "metadata.transforms[" + i + "].cast.dtype", "only float32 is supported (examples are float32)");
+              }
+              yield ImageTransform.castFloat32();
+            }
+            case KIND_NOT_SET -> throw ErrorMapper.invalid("metadata.transforms[" + i + "]", "must set one transform");
+          });
+    }
+    CifarLabels cifar =
+        switch (meta.getCifarLabels()) {
+          case CIFAR10 -> CifarLabels.CIFAR10;
+          case CIFAR100_FINE -> CifarLabels.CIFAR100_FINE;
+          case CIFAR100_COARSE -> CifarLabels.CIFAR100_COARSE;
+          default -> CifarLabels.AUTO;
+        };
+    return new ImageOptions(transforms, meta.getTransformSeed(), cifar);
   }
 
   @Override
@@ -363,6 +415,31 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
         });
   }
 
+  /** The API view of one transform step. */
+  private static dev.trainerd.v1.ImageTransform toProto(ImageTransform t) {
+    dev.trainerd.v1.ImageTransform.Builder out = dev.trainerd.v1.ImageTransform.newBuilder();
+    switch (t.kind()) {
+      case TO_TENSOR -> out.setToTensor(dev.trainerd.v1.ToTensorTransform.getDefaultInstance());
+      case NORMALIZE -> out.setNormalize(
+          dev.trainerd.v1.NormalizeTransform.newBuilder().addAllMean(t.mean()).addAllStd(t.std()));
+      case RESIZE -> out.setResize(dev.trainerd.v1.ResizeTransform.newBuilder().setHeight(t.height()).setWidth(t.width()));
+      case CENTER_CROP -> out.setCenterCrop(
+          dev.trainerd.v1.CenterCropTransform.newBuilder().setHeight(t.height()).setWidth(t.width()));
+      case RANDOM_RESIZED_CROP -> out.setRandomResizedCrop(
+          RandomResizedCropTransform.newBuilder()
+              .setHeight(t.height())
+              .setWidth(t.width())
+              .setMinScale(t.minScale())
+              .setMaxScale(t.maxScale())
+              .setMinRatio(t.minRatio())
+              .setMaxRatio(t.maxRatio()));
+      case RANDOM_FLIP_LEFT_RIGHT -> out.setRandomFlipLeftRight(
+          dev.trainerd.v1.RandomFlipLeftRightTransform.newBuilder().setP(t.probability()));
+      case CAST_FLOAT32 -> out.setCast(dev.trainerd.v1.CastTransform.newBuilder().setDtype("float32"));
+    }
+    return out.build();
+  }
+
   /** The API view of stored metadata. */
   static Dataset toProto(DatasetMetadata m) {
     Dataset.Builder out =
@@ -393,6 +470,18 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
               .setType(c.type() == dev.trainerd.data.ColumnType.NUMERIC ? ColumnType.NUMERIC : ColumnType.CATEGORICAL)
               .addAllCategories(c.categories().size() > 1000 ? c.categories().subList(0, 1000) : c.categories())
               .setMissingCount(c.missing()));
+    }
+    ImageOptions image = m.options().image();
+    if (image.isSet()) {
+      image.transforms().forEach(t -> out.addTransforms(toProto(t)));
+      out.setTransformSeed(image.seed());
+      out.setCifarLabels(
+          switch (image.cifarLabels()) {
+            case CIFAR10 -> dev.trainerd.v1.CifarLabels.CIFAR10;
+            case CIFAR100_FINE -> dev.trainerd.v1.CifarLabels.CIFAR100_FINE;
+            case CIFAR100_COARSE -> dev.trainerd.v1.CifarLabels.CIFAR100_COARSE;
+            case AUTO -> dev.trainerd.v1.CifarLabels.CIFAR_LABELS_UNSPECIFIED;
+          });
     }
     if (m.format() == dev.trainerd.data.DatasetFormat.SYNTHETIC && !m.description().isEmpty()) {
       dev.trainerd.v1.SyntheticSpec.Builder spec = dev.trainerd.v1.SyntheticSpec.newBuilder();

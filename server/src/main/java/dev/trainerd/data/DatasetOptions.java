@@ -25,6 +25,8 @@ import java.util.TreeMap;
  *     the default {@link #DEFAULT_MISSING_TOKENS}; a given list replaces the default entirely
  * @param typeOverrides CSV: column name to the type it must have, instead of the inferred one
  * @param taskKind CSV with a label column: classification or regression; default inferred
+ * @param image image formats: transforms, their seed and the CIFAR label choice; default {@link
+ *     ImageOptions#NONE}
  */
 public record DatasetOptions(
     DatasetFormat format,
@@ -33,7 +35,8 @@ public record DatasetOptions(
     String separator,
     List<String> missingTokens,
     Map<String, ColumnType> typeOverrides,
-    TaskKind taskKind) {
+    TaskKind taskKind,
+    ImageOptions image) {
 
   /** Missing-value tokens used unless the upload names its own: empty, {@code NA}, {@code ?}. */
   public static final List<String> DEFAULT_MISSING_TOKENS = List.of("", "NA", "?");
@@ -54,6 +57,19 @@ public record DatasetOptions(
             ? Collections.unmodifiableSortedMap(new TreeMap<>())
             : Collections.unmodifiableSortedMap(new TreeMap<>(typeOverrides));
     taskKind = taskKind == null ? TaskKind.AUTO : taskKind;
+    image = image == null ? ImageOptions.NONE : image;
+  }
+
+  /** Options without image settings (the tabular and IDX formats). */
+  public DatasetOptions(
+      DatasetFormat format,
+      String labelColumn,
+      String idColumn,
+      String separator,
+      List<String> missingTokens,
+      Map<String, ColumnType> typeOverrides,
+      TaskKind taskKind) {
+    this(format, labelColumn, idColumn, separator, missingTokens, typeOverrides, taskKind, ImageOptions.NONE);
   }
 
   /** CSV options with a label column and defaults otherwise. */
@@ -64,27 +80,32 @@ public record DatasetOptions(
 
   public DatasetOptions withFormat(DatasetFormat newFormat) {
     return new DatasetOptions(
-        newFormat, labelColumn, idColumn, separator, missingTokens, typeOverrides, taskKind);
+        newFormat, labelColumn, idColumn, separator, missingTokens, typeOverrides, taskKind, image);
   }
 
   public DatasetOptions withSeparator(String newSeparator) {
     return new DatasetOptions(
-        format, labelColumn, idColumn, newSeparator, missingTokens, typeOverrides, taskKind);
+        format, labelColumn, idColumn, newSeparator, missingTokens, typeOverrides, taskKind, image);
   }
 
   public DatasetOptions withMissingTokens(List<String> tokens) {
     return new DatasetOptions(
-        format, labelColumn, idColumn, separator, tokens, typeOverrides, taskKind);
+        format, labelColumn, idColumn, separator, tokens, typeOverrides, taskKind, image);
   }
 
   public DatasetOptions withTypeOverrides(Map<String, ColumnType> overrides) {
     return new DatasetOptions(
-        format, labelColumn, idColumn, separator, missingTokens, overrides, taskKind);
+        format, labelColumn, idColumn, separator, missingTokens, overrides, taskKind, image);
   }
 
   public DatasetOptions withTaskKind(TaskKind kind) {
     return new DatasetOptions(
-        format, labelColumn, idColumn, separator, missingTokens, typeOverrides, kind);
+        format, labelColumn, idColumn, separator, missingTokens, typeOverrides, kind, image);
+  }
+
+  public DatasetOptions withImage(ImageOptions newImage) {
+    return new DatasetOptions(
+        format, labelColumn, idColumn, separator, missingTokens, typeOverrides, taskKind, newImage);
   }
 
   public boolean hasLabel() {
@@ -129,6 +150,10 @@ public record DatasetOptions(
     if (taskKind != TaskKind.AUTO && !hasLabel()) {
       out.add(new FieldViolation("task_kind", "needs a label_column"));
     }
+    out.addAll(image.violations());
+    if (image.isSet() && (format == DatasetFormat.CSV || format == DatasetFormat.IDX || format == DatasetFormat.SYNTHETIC)) {
+      out.add(new FieldViolation("transforms", "image options apply only to IMAGE_FOLDER, IMAGE_LIST and CIFAR data sets"));
+    }
     return out;
   }
 
@@ -156,6 +181,10 @@ public record DatasetOptions(
     append(b, "overrides", String.valueOf(typeOverrides.size()));
     typeOverrides.forEach((k, v) -> append(b, k, v.name()));
     append(b, "task", taskKind.name());
+    if (image.isSet()) {
+      // Only when set, so the identities of data sets stored before image options stay as they were.
+      append(b, "image", image.canonicalForm());
+    }
     return b.toString();
   }
 

@@ -39,12 +39,19 @@ public final class DatasetParsers {
   }
 
   /**
-   * The format to parse the files with: the requested one, or for AUTO IDX when any file starts
-   * with the gzip magic ({@code 1f 8b}) or an IDX magic ({@code 00 00 08}), CSV otherwise.
+   * The format to parse the files with: the requested one, or for AUTO: IMAGE_FOLDER when the
+   * only file is a zip ({@code PK 03 04}) or tar ({@code ustar} at offset 257) archive,
+   * IMAGE_LIST when one of two files is; else IDX when any file starts with the gzip magic ({@code
+   * 1f 8b}) or an IDX magic ({@code 00 00 08}); CSV otherwise.
    */
   public DatasetFormat resolve(DatasetFormat requested, List<NamedFile> files) {
     if (requested != DatasetFormat.AUTO) {
       return requested;
+    }
+    for (NamedFile f : files) {
+      if (isArchive(head(f))) {
+        return files.size() == 1 ? DatasetFormat.IMAGE_FOLDER : DatasetFormat.IMAGE_LIST;
+      }
     }
     for (NamedFile f : files) {
       byte[] head = head(f);
@@ -57,9 +64,19 @@ public final class DatasetParsers {
     return DatasetFormat.CSV;
   }
 
-  private static byte[] head(NamedFile f) {
+  /** Whether the first bytes of a file are those of a zip or (ustar) tar archive. */
+  public static boolean isArchive(byte[] head) {
+    boolean zip = head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    boolean tar =
+        head.length >= 262
+            && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r';
+    return zip || tar;
+  }
+
+  /** The first 262 bytes of a file (fewer when it is shorter): enough for every magic above. */
+  public static byte[] head(NamedFile f) {
     try (InputStream in = Files.newInputStream(f.path())) {
-      return in.readNBytes(3);
+      return in.readNBytes(262);
     } catch (IOException e) {
       throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read " + f.name(), e);
     }

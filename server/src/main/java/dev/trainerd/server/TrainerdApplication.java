@@ -11,6 +11,10 @@ import dev.trainerd.data.ExamplesFile;
 import dev.trainerd.data.IdxDatasetParser;
 import dev.trainerd.data.idx.IdxReader;
 import dev.trainerd.data.csv.CsvParser;
+import dev.trainerd.data.image.ArchiveLimits;
+import dev.trainerd.data.image.CifarParser;
+import dev.trainerd.data.image.ImageFolderParser;
+import dev.trainerd.data.image.ImageListParser;
 import dev.trainerd.jobs.JobManager;
 import dev.trainerd.metrics.DatasetMetrics;
 import dev.trainerd.metrics.Meters;
@@ -92,7 +96,8 @@ public final class TrainerdApplication implements AutoCloseable {
           DatasetStore.open(
               config.dataDir().resolve("datasets"),
               config.maxUploadBytes(),
-              new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile())),
+              new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile(),
+                  new ImageFolderParser(ArchiveLimits.DEFAULTS), new ImageListParser(ArchiveLimits.DEFAULTS), new CifarParser(ArchiveLimits.DEFAULTS))),
               id -> {
                 JobManager manager = jobsRef.get();
                 return manager != null && manager.isDatasetInUse(id)

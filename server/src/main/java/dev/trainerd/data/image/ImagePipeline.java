@@ -1,0 +1,182 @@
+package dev.trainerd.data.image;
+
+import dev.trainerd.data.ImageOptions;
+import dev.trainerd.data.ImageTransform;
+import dev.trainerd.errors.TrainerdException;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Applies the transforms of {@link ImageOptions} to images, in order. Random steps draw from a
+ * generator seeded by (seed, example index, step position), so an example's augmentation depends
+ * on nothing else (not on other examples, threads or the archive's other content).
+ *
+ * <p>Geometry: bilinear resizing uses half-pixel centres ({@code src = (dst + 0.5) * in / out -
+ * 0.5}, clamped to the edge), as PIL and OpenCV do; before {@code to_tensor} resized values are
+ * rounded to whole pixel values, after it they are kept as computed.
+ */
+public final class ImagePipeline {
+
+  private final List<ImageTransform> steps;
+  private final long seed;
+
+  public ImagePipeline(ImageOptions options) {
+    this.steps = options.transforms();
+    this.seed = options.seed();
+  }
+
+  /**
+   * Transforms one image.
+   *
+   * @param index the example's index in the data set (seeds the random steps)
+   * @param field the violation field naming the image, for steps that do not fit it
+   */
+  public ImageTensor apply(ImageTensor image, int index, String field) {
+    ImageTensor out = image;
+    for (int i = 0; i < steps.size(); i++) {
+      ImageTransform t = steps.get(i);
+      out = switch (t.kind()) {
+        case TO_TENSOR -> toTensor(out);
+        case NORMALIZE -> normalize(out, t.mean(), t.std(), field);
+        case RESIZE -> resize(out, t.height(), t.width());
+        case CENTER_CROP -> centerCrop(out, t.height(), t.width(), field);
+        case RANDOM_RESIZED_CROP -> randomResizedCrop(out, t, random(index, i));
+        case RANDOM_FLIP_LEFT_RIGHT -> random(index, i).nextDouble() < t.probability() ? flipLeftRight(out) : out;
+        case CAST_FLOAT32 -> out;
+      };
+    }
+    return out;
+  }
+
+  private SplittableRandom random(int index, int step) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + step);
+  }
+
+  /** Pixel values 0..255 to [0, 1]. */
+  static ImageTensor toTensor(ImageTensor in) {
+    float[] v = new float[in.values().length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = in.values()[i] / 255f;
+    }
+    return new ImageTensor(in.channels(), in.height(), in.width(), v, true);
+  }
+
+  /** {@code (x - mean[c]) / std[c]}; a single mean or std serves every channel. */
+  static ImageTensor normalize(ImageTensor in, List<Double> mean, List<Double> std, String field) {
+    int c = in.channels();
+    if ((mean.size() != 1 && mean.size() != c) || (std.size() != 1 && std.size() != c)) {
+      throw TrainerdException.InvalidArgument.of(
+          field, "has " + c + " channel(s) but normalize gives " + mean.size() + " mean(s) and " + std.size() + " std(s)");
+    }
+    int plane = in.height() * in.width();
+    float[] v = new float[in.values().length];
+    for (int ch = 0; ch < c; ch++) {
+      double m = mean.get(mean.size() == 1 ? 0 : ch);
+      double s = std.get(std.size() == 1 ? 0 : ch);
+      for (int i = ch * plane; i < (ch + 1) * plane; i++) {
+        v[i] = (float) ((in.values()[i] - m) / s);
+      }
+    }
+    return new ImageTensor(c, in.height(), in.width(), v, in.isTensor());
+  }
+
+  /** Bilinear resize to {@code height x width}. */
+  static ImageTensor resize(ImageTensor in, int height, int width) {
+    int inH = in.height();
+    int inW = in.width();
+    float[] v = new float[in.channels() * height * width];
+    for (int y = 0; y < height; y++) {
+      double sy = clamp((y + 0.5) * inH / height - 0.5, inH - 1);
+      int y0 = (int) Math.floor(sy);
+      int y1 = Math.min(y0 + 1, inH - 1);
+      double fy = sy - y0;
+      for (int x = 0; x < width; x++) {
+        double sx = clamp((x + 0.5) * inW / width - 0.5, inW - 1);
+        int x0 = (int) Math.floor(sx);
+        int x1 = Math.min(x0 + 1, inW - 1);
+        double fx = sx - x0;
+        for (int c = 0; c < in.channels(); c++) {
+          double top = in.at(c, y0, x0) * (1 - fx) + in.at(c, y0, x1) * fx;
+          double bottom = in.at(c, y1, x0) * (1 - fx) + in.at(c, y1, x1) * fx;
+          double value = top * (1 - fy) + bottom * fy;
+          v[(c * height + y) * width + x] = (float) (in.isTensor() ? value : Math.round(value));
+        }
+      }
+    }
+    return new ImageTensor(in.channels(), height, width, v, in.isTensor());
+  }
+
+  private static double clamp(double value, int max) {
+    return Math.max(0, Math.min(max, value));
+  }
+
+  /** The centred {@code height x width} window; offsets {@code (H - h) / 2} and {@code (W - w) / 2} round down. */
+  static ImageTensor centerCrop(ImageTensor in, int height, int width, String field) {
+    if (height > in.height() || width > in.width()) {
+      throw TrainerdException.InvalidArgument.of(
+          field, "is " + in.height() + "x" + in.width() + " at center_crop, smaller than the " + height + "x" + width + " crop");
+    }
+    return crop(in, (in.height() - height) / 2, (in.width() - width) / 2, height, width);
+  }
+
+  static ImageTensor crop(ImageTensor in, int top, int left, int height, int width) {
+    float[] v = new float[in.channels() * height * width];
+    for (int c = 0; c < in.channels(); c++) {
+      for (int y = 0; y < height; y++) {
+        System.arraycopy(
+            in.values(), (c * in.height() + top + y) * in.width() + left, v, (c * height + y) * width, width);
+      }
+    }
+    return new ImageTensor(in.channels(), height, width, v, in.isTensor());
+  }
+
+  /** Mirrors every row. */
+  static ImageTensor flipLeftRight(ImageTensor in) {
+    float[] v = new float[in.values().length];
+    int w = in.width();
+    for (int row = 0; row < in.channels() * in.height(); row++) {
+      for (int x = 0; x < w; x++) {
+        v[row * w + x] = in.values()[row * w + (w - 1 - x)];
+      }
+    }
+    return new ImageTensor(in.channels(), in.height(), w, v, in.isTensor());
+  }
+
+  /**
+   * torchvision's RandomResizedCrop: up to ten draws of an area fraction in [min_scale,
+   * max_scale] and a log-uniform aspect ratio in [min_ratio, max_ratio] until the window fits,
+   * at a uniform position; else the largest centred window with a ratio in range. The window is
+   * then resized to the output size.
+   */
+  static ImageTensor randomResizedCrop(ImageTensor in, ImageTransform t, SplittableRandom random) {
+    int imgH = in.height();
+    int imgW = in.width();
+    double area = (double) imgH * imgW;
+    double logMin = Math.log(t.minRatio());
+    double logMax = Math.log(t.maxRatio());
+    for (int attempt = 0; attempt < 10; attempt++) {
+      double target = area * uniform(random, t.minScale(), t.maxScale());
+      double ratio = Math.exp(uniform(random, logMin, logMax));
+      int w = (int) Math.round(Math.sqrt(target * ratio));
+      int h = (int) Math.round(Math.sqrt(target / ratio));
+      if (w > 0 && w <= imgW && h > 0 && h <= imgH) {
+        int top = random.nextInt(imgH - h + 1);
+        int left = random.nextInt(imgW - w + 1);
+        return resize(crop(in, top, left, h, w), t.height(), t.width());
+      }
+    }
+    double inRatio = (double) imgW / imgH;
+    int w = imgW;
+    int h = imgH;
+    if (inRatio < t.minRatio()) {
+      h = Math.max(1, Math.min(imgH, (int) Math.round(w / t.minRatio())));
+    } else if (inRatio > t.maxRatio()) {
+      w = Math.max(1, Math.min(imgW, (int) Math.round(h * t.maxRatio())));
+    }
+    return resize(crop(in, (imgH - h) / 2, (imgW - w) / 2, h, w), t.height(), t.width());
+  }
+
+  private static double uniform(SplittableRandom random, double low, double high) {
+    return low < high ? random.nextDouble(low, high) : low;
+  }
+}
