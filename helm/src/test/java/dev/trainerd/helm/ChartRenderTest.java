@@ -157,6 +157,19 @@ class ChartRenderTest {
   }
 
   @Test
+  void tensorFlowsNativeLogLevelFollowsTheServersUnlessSet() {
+    assertThat(env(container(RenderedChart.render(Map.of()).one(Deployment.class))))
+        .containsEntry("TRAINERD_LOG_LEVEL", "INFO")
+        .containsEntry("TF_CPP_MIN_LOG_LEVEL", "1");
+    assertThat(env(container(RenderedChart.render(Map.of("server.logLevel", "ERROR")).one(Deployment.class))))
+        .containsEntry("TF_CPP_MIN_LOG_LEVEL", "3");
+    assertThat(env(container(RenderedChart.render(Map.of("server.logLevel", "DEBUG")).one(Deployment.class))))
+        .containsEntry("TF_CPP_MIN_LOG_LEVEL", "0");
+    assertThat(env(container(RenderedChart.render(Map.of("server.tfCppMinLogLevel", 2)).one(Deployment.class))))
+        .containsEntry("TF_CPP_MIN_LOG_LEVEL", "2");
+  }
+
+  @Test
   void tlsWithoutASecretNameIsRefused() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("tls.enabled", true)))
         .hasMessageContaining("tls.enabled needs tls.secretName");
