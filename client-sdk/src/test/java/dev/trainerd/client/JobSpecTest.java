@@ -72,7 +72,7 @@ class JobSpecTest {
                     .dropout(List.of(0.0, 1.0))
                     .learningRate(Double.NaN)
                     .batchSize(0)
-                    .epochs(10_001)
+                    .epochs(100_001)
                     .weightDecay(-0.1)
                     .holdout(1.5)
                     .build())

@@ -285,8 +285,11 @@ public final class JobManager implements AutoCloseable {
     try {
       if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         synchronized (lock) {
-          for (Live l : live.values()) {
-            l.cancelled.set(true);
+          for (Map.Entry<String, Live> e : live.entrySet()) {
+            if (jobs.get(e.getKey()).state() == JobState.RUNNING) {
+              transition(e.getKey(), JobState.CANCELLING, null);
+            }
+            e.getValue().cancelled.set(true);
           }
         }
         workers.awaitTermination(30, TimeUnit.SECONDS);
