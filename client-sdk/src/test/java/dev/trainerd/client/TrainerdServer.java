@@ -18,19 +18,19 @@ import java.util.regex.Pattern;
  * process on a free port, for end-to-end tests of the SDK and the CLI.
  */
 public final class TrainerdServer implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("serving gRPC on ([^:\\s]+):(\\d+)");
+  private static final Pattern READY = Pattern.compile("serving gRPC(?: \\([^)]*\\))? on ([^:\\s]+):(\\d+)");
 
   private final Process process;
   private final List<String> log = new ArrayList<>();
   private final String target;
 
   /** Starts the server on {@code dataDir} and waits until it serves. */
-  public TrainerdServer(Path dataDir) throws IOException {
+  public TrainerdServer(Path dataDir, String... extraArgs) throws IOException {
     String jar = System.getProperty("trainerd.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("trainerd.server.jar is not set or missing (" + jar + "); run through 'mvn verify'");
     }
-    List<String> command =
+    List<String> command = new ArrayList<>(
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx2g",
@@ -39,7 +39,8 @@ public final class TrainerdServer implements AutoCloseable {
             "--host", "127.0.0.1",
             "--grpc-port", "0",
             "--metrics-port", "0",
-            "--data-dir", dataDir.toString());
+            "--data-dir", dataDir.toString()));
+    command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     process = builder.start();
