@@ -104,7 +104,9 @@ public final class TrainerdApplication implements AutoCloseable {
                     ? Optional.of("a queued or running training job")
                     : Optional.empty();
               },
-              clock);
+              clock,
+              // A quarter of the heap for decoded data sets reused between jobs.
+              Runtime.getRuntime().maxMemory() / 4);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the data set store in " + config.dataDir(), e);
     }

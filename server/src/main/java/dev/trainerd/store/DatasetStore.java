@@ -93,8 +93,11 @@ public final class DatasetStore {
   private final Object lock = new Object();
   private final Map<String, DatasetMetadata> byId = new HashMap<>();
 
+  private final DecodedCache decoded;
+
   private DatasetStore(
-      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock) {
+      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock, long decodedCacheBytes) {
+    this.decoded = new DecodedCache(decodedCacheBytes);
     this.blobs = root.resolve("blobs");
     this.records = root.resolve("records");
     this.staging = root.resolve("staging");
@@ -117,10 +120,20 @@ public final class DatasetStore {
   public static DatasetStore open(
       Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock)
       throws IOException {
+    return open(root, maxUploadBytes, parsers, usage, clock, 0);
+  }
+
+  /**
+   * As {@link #open(Path, long, DatasetParsers, DatasetUsage, Clock)}, keeping up to {@code
+   * decodedCacheBytes} of decoded data sets in memory between loads.
+   */
+  public static DatasetStore open(
+      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock, long decodedCacheBytes)
+      throws IOException {
     if (maxUploadBytes <= 0) {
       throw new IllegalArgumentException("maxUploadBytes must be positive");
     }
-    DatasetStore store = new DatasetStore(root, maxUploadBytes, parsers, usage, clock);
+    DatasetStore store = new DatasetStore(root, maxUploadBytes, parsers, usage, clock, decodedCacheBytes);
     store.recover();
     return store;
   }
@@ -342,6 +355,7 @@ public final class DatasetStore {
       try {
         AtomicFiles.delete(recordPath(id));
         byId.remove(id);
+        decoded.invalidate(id);
         removeUnreferencedBlobs(m);
       } catch (IOException e) {
         throw new TrainerdException.Internal("DATASET_DELETE_FAILED", "could not delete " + m.name(), e);
@@ -365,6 +379,10 @@ public final class DatasetStore {
    */
   public LoadedDataset load(String id) {
     DatasetMetadata m = get(id);
+    return decoded.get(id, () -> decode(m));
+  }
+
+  private LoadedDataset decode(DatasetMetadata m) {
     List<NamedFile> files =
         m.files().stream().map(f -> new NamedFile(f.name(), blobPath(f.sha256()))).toList();
     try {
