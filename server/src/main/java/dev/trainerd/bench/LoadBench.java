@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Usage: start a server, then {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.LoadBench --target 127.0.0.1:50051 [--clients 64] [--seconds 60]
- * [--training-jobs 2] [--rate 10]}: each client sends {@code rate} requests per second. The bench creates its own small data set and jobs and cancels the jobs at
+ * [--training-jobs 2] [--rate 10] [--warmup 10]}: each client sends {@code rate} requests per
+ * second; the first {@code warmup} seconds are run but not recorded. Errors are counted throughout. The bench creates its own small data set and jobs and cancels the jobs at
  * the end.
  */
 public final class LoadBench {
@@ -53,6 +54,7 @@ public final class LoadBench {
     int seconds = 60;
     int trainingJobs = 2;
     double rate = 10;
+    int warmup = 10;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--target" -> target = args[++i];
@@ -60,12 +62,13 @@ public final class LoadBench {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--training-jobs" -> trainingJobs = Integer.parseInt(args[++i]);
         case "--rate" -> rate = Double.parseDouble(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     try {
-      System.out.println(run(channel, clients, seconds, trainingJobs, rate));
+      System.out.println(run(channel, clients, seconds, trainingJobs, rate, warmup));
     } finally {
       channel.shutdownNow();
       channel.awaitTermination(5, TimeUnit.SECONDS);
@@ -76,7 +79,8 @@ public final class LoadBench {
    * @param rate requests per second per client; each client keeps a fixed schedule (a late
    *     request does not shift the next one), so latency includes queueing at the server
    */
-  static String run(ManagedChannel channel, int clients, int seconds, int trainingJobs, double rate) throws Exception {
+  static String run(ManagedChannel channel, int clients, int seconds, int trainingJobs, double rate, int warmup)
+      throws Exception {
     DatasetServiceGrpc.DatasetServiceBlockingStub datasets = DatasetServiceGrpc.newBlockingStub(channel);
     TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
     Dataset data =
@@ -107,7 +111,10 @@ public final class LoadBench {
                   .build()));
     }
 
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    // The first seconds warm the JIT and connection pools on both sides; they are run but not
+    // recorded.
+    long recordFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+    long end = recordFrom + TimeUnit.SECONDS.toNanos(seconds);
     Map<String, long[][]> perMethod = new ConcurrentHashMap<>();
     AtomicLong errors = new AtomicLong();
     Map<String, Long> errorCodes = new ConcurrentHashMap<>();
@@ -152,7 +159,9 @@ public final class LoadBench {
                         default -> training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(finished.getName()).build())
                             .forEachRemaining(e -> {});
                       }
-                      mine.computeIfAbsent(method, k -> new LongList()).add(System.nanoTime() - start);
+                      if (start >= recordFrom) {
+                        mine.computeIfAbsent(method, k -> new LongList()).add(System.nanoTime() - start);
+                      }
                     } catch (StatusRuntimeException e) {
                       errors.incrementAndGet();
                       errorCodes.merge(e.getStatus().getCode().name(), 1L, Long::sum);
@@ -191,8 +200,8 @@ public final class LoadBench {
     long[] total = merge(all);
     return String.format(
         Locale.ROOT,
-        "{\"clients\":%d,\"rate_per_client\":%.1f,\"seconds\":%d,\"training_jobs\":%d,\"epochs_trained_during_load\":%d,\"errors\":%d,\"error_codes\":%s,\"all\":%s,\"by_method\":{%s}}",
-        clients, rate, seconds, trainingJobs, epochsDuring, errors.get(), toJson(errorCodes), summary(total, seconds), methods);
+        "{\"clients\":%d,\"rate_per_client\":%.1f,\"warmup_seconds\":%d,\"seconds\":%d,\"training_jobs\":%d,\"epochs_trained_during_load\":%d,\"errors\":%d,\"error_codes\":%s,\"all\":%s,\"by_method\":{%s}}",
+        clients, rate, warmup, seconds, trainingJobs, epochsDuring, errors.get(), toJson(errorCodes), summary(total, seconds), methods);
   }
 
   private static String toJson(Map<String, Long> codes) {
