@@ -7,7 +7,7 @@
 #   sudo docker/build-local.sh            # from anywhere; needs root for debootstrap
 #
 # Steps:
-#   1. the jar, built on the host with ./mvnw (the image's `prebuilt` stage copies it);
+#   1. the jar, built on the host with ./mvnw (the `runtime-prebuilt` target copies it);
 #   2. the runtime base: a minimal Debian bookworm with openjdk-17-jre-headless, made with
 #      debootstrap and imported under the Dockerfile's RUNTIME_IMAGE name, so the unchanged
 #      Dockerfile builds offline (skipped when an image of that name exists already);
@@ -81,10 +81,10 @@ else
 fi
 
 # 3. The image --------------------------------------------------------------------------------
-step "podman build $image (DIST_STAGE=prebuilt)"
+step "podman build $image (target runtime-prebuilt: the jar from server/target)"
 podman build --isolation=chroot --format docker --pull=never \
   -f docker/Dockerfile --ignorefile docker/Dockerfile.dockerignore \
-  --build-arg DIST_STAGE=prebuilt -t "$image" .
+  --target runtime-prebuilt -t "$image" .
 podman image inspect "$image" --format 'image {{.Id}}: {{.Size}} bytes, user {{.Config.User}}'
 
 # 4. Run and check ----------------------------------------------------------------------------
