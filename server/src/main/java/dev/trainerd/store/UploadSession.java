@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class UploadSession implements AutoCloseable {
 
   /** Name given to the file when bytes arrive before any {@link #startFile(String)}. */
-  public static final String DEFAULT_FILE_NAME = "data";
+  public static final String DEFAULT_FILE_NAME = "data.csv";
 
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 

@@ -293,7 +293,14 @@ class DatasetStoreTest {
 
   @Test
   void reopeningTheFolderListsWhatWasStoredAndCleansCrashLeftovers() throws IOException {
-    DatasetMetadata m = upload("keep", CSV, DatasetOptions.csv("price", "Id"));
+    DatasetMetadata m =
+        upload(
+            "keep",
+            CSV,
+            DatasetOptions.csv("price", "Id")
+                .withTypeOverrides(Map.of("size", ColumnType.CATEGORICAL))
+                .withMissingTokens(List.of("NA", "-"))
+                .withSeparator(","));
     // What a crash can leave: a half-staged upload, a blob renamed without its record, and a
     // record temp file never renamed.
     Files.createDirectories(root.resolve("staging/dead"));
@@ -309,6 +316,8 @@ class DatasetStoreTest {
     assertThat(files("records")).hasSize(1);
     assertThat(files("blobs")).hasSize(1);
     assertThat(((LoadedDataset.Tabular) reopened.load(m.id())).table().rowCount()).isEqualTo(3);
+    assertThat(reopened.get(m.id()).options().typeOverrides()).containsEntry("size", ColumnType.CATEGORICAL);
+    assertThat(reopened.get(m.id()).schema().get(0).categories()).containsExactly("10", "20");
   }
 
   @Test
