@@ -50,22 +50,9 @@ public final class ErrorMapper {
 
   /** A status from a domain error. */
   public static com.google.rpc.Status fromDomain(TrainerdException te) {
-    Code code;
-    if (te instanceof TrainerdException.InvalidArgument) {
-      code = Code.INVALID_ARGUMENT;
-    } else if (te instanceof TrainerdException.NotFound) {
-      code = Code.NOT_FOUND;
-    } else if (te instanceof TrainerdException.AlreadyExists) {
-      code = Code.ALREADY_EXISTS;
-    } else if (te instanceof TrainerdException.FailedPrecondition) {
-      code = Code.FAILED_PRECONDITION;
-    } else if (te instanceof TrainerdException.ResourceExhausted) {
-      code = Code.RESOURCE_EXHAUSTED;
-    } else if (te instanceof TrainerdException.Aborted) {
-      code = Code.ABORTED;
-    } else {
+    Code code = Code.valueOf(te.canonicalCode());
+    if (code == Code.INTERNAL) {
       log.error("internal failure: {}", te.getMessage(), te.getCause());
-      code = Code.INTERNAL;
     }
     List<FieldViolation> violations =
         te instanceof TrainerdException.InvalidArgument ia ? ia.violations() : List.of();
@@ -79,7 +66,8 @@ public final class ErrorMapper {
         .build();
   }
 
-  private static com.google.rpc.Status status(
+  /** A status with ErrorInfo (trainerd's domain, {@code reason}) and, if any, BadRequest details. */
+  static com.google.rpc.Status status(
       Code code, String reason, String message, List<FieldViolation> violations) {
     com.google.rpc.Status.Builder status =
         com.google.rpc.Status.newBuilder()

@@ -107,16 +107,7 @@ public final class ResourceMapper {
     } catch (IllegalArgumentException e) {
       code = Code.INTERNAL;
     }
-    return com.google.rpc.Status.newBuilder()
-        .setCode(code.getNumber())
-        .setMessage(failure.message())
-        .addDetails(
-            com.google.protobuf.Any.pack(
-                com.google.rpc.ErrorInfo.newBuilder()
-                    .setDomain(ErrorMapper.DOMAIN)
-                    .setReason(failure.reason())
-                    .build()))
-        .build();
+    return ErrorMapper.status(code, failure.reason(), failure.message(), List.of());
   }
 
   private static JobFailure toFailure(com.google.rpc.Status status) {

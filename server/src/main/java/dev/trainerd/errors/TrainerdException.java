@@ -16,10 +16,17 @@ public abstract sealed class TrainerdException extends RuntimeException
         TrainerdException.Internal {
 
   private final String reason;
+  private final String canonicalCode;
 
-  protected TrainerdException(String reason, String message, Throwable cause) {
+  protected TrainerdException(String canonicalCode, String reason, String message, Throwable cause) {
     super(message, cause, false, false);
+    this.canonicalCode = canonicalCode;
     this.reason = reason;
+  }
+
+  /** The canonical status code's name ({@code INVALID_ARGUMENT}, {@code NOT_FOUND}, ...). */
+  public String canonicalCode() {
+    return canonicalCode;
   }
 
   /** A stable machine-readable reason, such as {@code DATASET_NOT_FOUND}. */
@@ -32,7 +39,7 @@ public abstract sealed class TrainerdException extends RuntimeException
     private final List<FieldViolation> violations;
 
     public InvalidArgument(String reason, String message, List<FieldViolation> violations) {
-      super(reason, message, null);
+      super("INVALID_ARGUMENT", reason, message, null);
       this.violations = List.copyOf(violations);
     }
 
@@ -61,42 +68,42 @@ public abstract sealed class TrainerdException extends RuntimeException
   /** The named resource does not exist. */
   public static final class NotFound extends TrainerdException {
     public NotFound(String reason, String message) {
-      super(reason, message, null);
+      super("NOT_FOUND", reason, message, null);
     }
   }
 
   /** A resource with the same identity exists and the request may not replace it. */
   public static final class AlreadyExists extends TrainerdException {
     public AlreadyExists(String reason, String message) {
-      super(reason, message, null);
+      super("ALREADY_EXISTS", reason, message, null);
     }
   }
 
   /** The system is not in a state that allows the request (e.g. deleting a dataset in use). */
   public static final class FailedPrecondition extends TrainerdException {
     public FailedPrecondition(String reason, String message) {
-      super(reason, message, null);
+      super("FAILED_PRECONDITION", reason, message, null);
     }
   }
 
   /** A configured limit (bytes, jobs, work) would be exceeded. */
   public static final class ResourceExhausted extends TrainerdException {
     public ResourceExhausted(String reason, String message) {
-      super(reason, message, null);
+      super("RESOURCE_EXHAUSTED", reason, message, null);
     }
   }
 
   /** The operation was cancelled or lost a race; retrying at a higher level may succeed. */
   public static final class Aborted extends TrainerdException {
     public Aborted(String reason, String message) {
-      super(reason, message, null);
+      super("ABORTED", reason, message, null);
     }
   }
 
   /** A server-side fault the client cannot fix; the message is safe to show, details are logged. */
   public static final class Internal extends TrainerdException {
     public Internal(String reason, String message, Throwable cause) {
-      super(reason, message, cause);
+      super("INTERNAL", reason, message, cause);
     }
   }
 }

@@ -334,7 +334,7 @@ public final class JobManager implements AutoCloseable {
       failure = JobFailure.cancelled(accepting() ? "cancelled on request" : "cancelled by server shutdown");
     } catch (TrainerdException e) {
       outcome = JobState.FAILED;
-      failure = new JobFailure(canonicalCode(e), e.reason(), e.getMessage());
+      failure = new JobFailure(e.canonicalCode(), e.reason(), e.getMessage());
     } catch (Throwable e) {
       log.error("job {} failed", id, e);
       outcome = JobState.FAILED;
@@ -375,14 +375,9 @@ public final class JobManager implements AutoCloseable {
     }
     jobs.put(id, updated);
     repository.save(updated);
+    // Only queued and running jobs change state, and each has its live history until retired.
     Live l = live.get(id);
-    if (l != null) {
-      record(id, l, stateEvent(l, updated));
-    } else {
-      List<JobEvent> history = repository.loadEvents(id);
-      JobEvent event = new JobEvent.StateChanged(history.size() + 1L, clock.instant(), updated);
-      repository.appendEvents(id, List.of(event));
-    }
+    record(id, l, stateEvent(l, updated));
     repository.flush();
     return updated;
   }
@@ -408,23 +403,6 @@ public final class JobManager implements AutoCloseable {
     for (JobEventSink sink : l.sinks) {
       sink.onEvent(event);
     }
-  }
-
-  private static String canonicalCode(TrainerdException e) {
-    if (e instanceof TrainerdException.InvalidArgument) {
-      return "INVALID_ARGUMENT";
-    } else if (e instanceof TrainerdException.NotFound) {
-      return "NOT_FOUND";
-    } else if (e instanceof TrainerdException.FailedPrecondition) {
-      return "FAILED_PRECONDITION";
-    } else if (e instanceof TrainerdException.ResourceExhausted) {
-      return "RESOURCE_EXHAUSTED";
-    } else if (e instanceof TrainerdException.AlreadyExists) {
-      return "ALREADY_EXISTS";
-    } else if (e instanceof TrainerdException.Aborted) {
-      return "ABORTED";
-    }
-    return "INTERNAL";
   }
 
   private static String summary(Throwable e) {
