@@ -17,7 +17,7 @@ import dev.trainerd.data.synthetic.SyntheticSpec;
 import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Examples;
-import dev.trainerd.store.DatasetPage;
+import dev.trainerd.jobs.Page;
 import dev.trainerd.store.DatasetStore;
 import dev.trainerd.store.UploadSession;
 import dev.trainerd.v1.Column;
@@ -398,9 +398,9 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
     Calls.unary(
         response,
         () -> {
-          DatasetPage page = datasets.list(request.getPageSize(), request.getPageToken());
+          Page<DatasetMetadata> page = datasets.list(request.getPageSize(), request.getPageToken());
           ListDatasetsResponse.Builder out = ListDatasetsResponse.newBuilder().setNextPageToken(page.nextPageToken());
-          page.datasets().forEach(d -> out.addDatasets(toProto(d)));
+          page.items().forEach(d -> out.addDatasets(toProto(d)));
           return out.build();
         });
   }

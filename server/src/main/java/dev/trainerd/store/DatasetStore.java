@@ -11,6 +11,7 @@ import dev.trainerd.data.ExamplesFile;
 import dev.trainerd.data.LoadedDataset;
 import dev.trainerd.data.NamedFile;
 import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.jobs.Page;
 import dev.trainerd.ml.Examples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,11 +63,7 @@ public final class DatasetStore {
 
   private static final Logger log = LoggerFactory.getLogger(DatasetStore.class);
 
-  /** Page size when a request gives none. */
-  public static final int DEFAULT_PAGE_SIZE = 50;
 
-  /** Largest page served; larger requests are served this many. */
-  public static final int MAX_PAGE_SIZE = 1000;
 
   /** Longest display name accepted. */
   public static final int MAX_DISPLAY_NAME_LENGTH = 256;
@@ -76,9 +72,6 @@ public final class DatasetStore {
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-  private static final Comparator<DatasetMetadata> LISTING_ORDER =
-      Comparator.comparing(DatasetMetadata::createTime).thenComparing(DatasetMetadata::id);
-
   /** A fully received upload file. */
   record Staged(String name, Path path, long bytes, String sha256) {}
 
@@ -304,37 +297,18 @@ public final class DatasetStore {
   }
 
   /**
-   * One page of datasets, oldest first. The order is stable across calls, and a token stays valid
-   * when datasets are added or deleted meanwhile (the next page starts after the last one seen).
+   * One page of datasets, newest first, paged as every listing of the API is ({@link Page#of}):
+   * a token stays valid when datasets are added or deleted meanwhile.
    *
-   * @param pageSize 0 for {@link #DEFAULT_PAGE_SIZE}; larger than {@link #MAX_PAGE_SIZE} is capped
+   * @param pageSize 0 for {@link Page#DEFAULT_SIZE}, at most {@link Page#MAX_SIZE}
    * @param pageToken empty for the first page, else a token from the previous page
    */
-  public DatasetPage list(int pageSize, String pageToken) {
-    if (pageSize < 0) {
-      throw TrainerdException.InvalidArgument.of("page_size", "must not be negative");
-    }
-    int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
-    Optional<Position> after = decodeToken(pageToken);
+  public Page<DatasetMetadata> list(int pageSize, String pageToken) {
     List<DatasetMetadata> all;
     synchronized (lock) {
       all = new ArrayList<>(byId.values());
     }
-    all.sort(LISTING_ORDER);
-    List<DatasetMetadata> page = new ArrayList<>(Math.min(size, all.size()));
-    boolean more = false;
-    for (DatasetMetadata m : all) {
-      if (after.isPresent() && after.get().isAtOrAfter(m)) {
-        continue;
-      }
-      if (page.size() == size) {
-        more = true;
-        break;
-      }
-      page.add(m);
-    }
-    String next = more ? encodeToken(page.get(page.size() - 1)) : "";
-    return new DatasetPage(page, next);
+    return Page.of(all, m -> new Page.Key(m.createTime(), m.id()), pageSize, pageToken, "");
   }
 
   /**
@@ -453,33 +427,4 @@ public final class DatasetStore {
     }
   }
 
-  private static String encodeToken(DatasetMetadata last) {
-    String key = "v1|" + last.createTime() + "|" + last.id();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Where a page ends: the listing key of its last dataset. */
-  private record Position(Instant createTime, String id) {
-    boolean isAtOrAfter(DatasetMetadata m) {
-      int byTime = m.createTime().compareTo(createTime);
-      return byTime < 0 || (byTime == 0 && m.id().compareTo(id) <= 0);
-    }
-  }
-
-  private static Optional<Position> decodeToken(String token) {
-    if (token == null || token.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      String[] parts =
-          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
-      if (parts.length != 3 || !parts[0].equals("v1") || !DatasetIds.isValid(parts[2])) {
-        throw new IllegalArgumentException("bad token");
-      }
-      return Optional.of(new Position(Instant.parse(parts[1]), parts[2]));
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw TrainerdException.InvalidArgument.of(
-          "page_token", "is not a token returned by ListDatasets");
-    }
-  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.trainerd.data.ColumnType;
+import dev.trainerd.jobs.Page;
 import dev.trainerd.data.DatasetFormat;
 import dev.trainerd.data.DatasetMetadata;
 import dev.trainerd.data.DatasetOptions;
@@ -100,7 +101,7 @@ class DatasetStoreTest {
     assertThat(files("records")).isEmpty();
     assertThat(files("blobs")).isEmpty();
     assertThat(files("staging")).isEmpty();
-    assertThat(store.list(0, "").datasets()).isEmpty();
+    assertThat(store.list(0, "").items()).isEmpty();
   }
 
   @Test
@@ -224,32 +225,33 @@ class DatasetStoreTest {
   }
 
   @Test
-  void listPagesInCreationOrderWithOpaqueTokens() {
+  void listPagesNewestFirstWithOpaqueTokens() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       ids.add(upload("d" + i, CSV + (i + 4) + ",1,red,5\n", DatasetOptions.csv("price", "Id")).id());
     }
-    DatasetPage first = store.list(2, "");
-    DatasetPage second = store.list(2, first.nextPageToken());
-    DatasetPage third = store.list(2, second.nextPageToken());
-    assertThat(first.datasets()).extracting(DatasetMetadata::id).containsExactlyElementsOf(ids.subList(0, 2));
-    assertThat(second.datasets()).extracting(DatasetMetadata::id).containsExactlyElementsOf(ids.subList(2, 4));
-    assertThat(third.datasets()).extracting(DatasetMetadata::id).containsExactly(ids.get(4));
+    java.util.Collections.reverse(ids);
+    Page<DatasetMetadata> first = store.list(2, "");
+    Page<DatasetMetadata> second = store.list(2, first.nextPageToken());
+    Page<DatasetMetadata> third = store.list(2, second.nextPageToken());
+    assertThat(first.items()).extracting(DatasetMetadata::id).containsExactlyElementsOf(ids.subList(0, 2));
+    assertThat(second.items()).extracting(DatasetMetadata::id).containsExactlyElementsOf(ids.subList(2, 4));
+    assertThat(third.items()).extracting(DatasetMetadata::id).containsExactly(ids.get(4));
     assertThat(third.nextPageToken()).isEmpty();
-    assertThat(store.list(0, "").datasets()).hasSize(5);
+    assertThat(store.list(0, "").items()).hasSize(5);
 
     // A token survives deletion of the dataset it points after.
     store.delete(ids.get(1));
-    assertThat(store.list(2, first.nextPageToken()).datasets())
+    assertThat(store.list(2, first.nextPageToken()).items())
         .extracting(DatasetMetadata::id)
         .containsExactlyElementsOf(ids.subList(2, 4));
 
     assertThatThrownBy(() -> store.list(2, "garbage!"))
         .isInstanceOf(TrainerdException.InvalidArgument.class)
-        .hasMessage("page_token: is not a token returned by ListDatasets");
+        .hasMessage("page_token: is not a token this server issued; start with an empty token");
     assertThatThrownBy(() -> store.list(-1, ""))
         .isInstanceOf(TrainerdException.InvalidArgument.class)
-        .hasMessage("page_size: must not be negative");
+        .hasMessage("page_size: must be in [0, 1000], was -1");
   }
 
   @Test
@@ -311,7 +313,7 @@ class DatasetStoreTest {
     Files.writeString(root.resolve("records/.x.json.tmp-1"), "{");
 
     DatasetStore reopened = DatasetStore.open(root, 1000, PARSERS, DatasetUsage.NONE, clock);
-    assertThat(reopened.list(0, "").datasets()).containsExactly(m);
+    assertThat(reopened.list(0, "").items()).containsExactly(m);
     assertThat(files("staging")).isEmpty();
     assertThat(files("records")).hasSize(1);
     assertThat(files("blobs")).hasSize(1);
