@@ -89,9 +89,4 @@ public final class ErrorMapper {
   public static StatusRuntimeException invalid(String field, String description) {
     return toStatusException(TrainerdException.InvalidArgument.of(field, description));
   }
-
-  /** The gRPC status code of a mapped status, for logs and metrics. */
-  public static Status.Code codeOf(com.google.rpc.Status status) {
-    return Status.fromCodeValue(status.getCode()).getCode();
-  }
 }

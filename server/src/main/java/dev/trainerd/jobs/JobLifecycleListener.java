@@ -15,7 +15,4 @@ public interface JobLifecycleListener {
 
   /** A job reached a terminal state. */
   default void finished(TrainingJobRecord job) {}
-
-  /** Observes nothing. */
-  JobLifecycleListener NONE = new JobLifecycleListener() {};
 }

@@ -188,13 +188,6 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
-  /** Jobs that are queued, running or cancelling. */
-  public List<TrainingJobRecord> active() {
-    synchronized (lock) {
-      return jobs.values().stream().filter(j -> j.state().isActive()).toList();
-    }
-  }
-
   /** Whether a queued or running job reads this data set. */
   public boolean isDatasetInUse(String datasetId) {
     synchronized (lock) {

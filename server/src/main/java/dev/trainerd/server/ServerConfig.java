@@ -144,20 +144,6 @@ public record ServerConfig(
    */
   public static final long DEFAULT_MAX_JOB_WORK = 10_000_000_000L;
 
-  /** This configuration with other limits, for tests and embedding. */
-  public ServerConfig withLimits(long maxUploadBytes, long maxStoredBytes, long maxJobWork, int maxQueuedJobs) {
-    return new ServerConfig(
-        host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
-        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security, healthPort);
-  }
-
-  /** This configuration with other security settings. */
-  public ServerConfig withSecurity(Security newSecurity) {
-    return new ServerConfig(
-        host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
-        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, newSecurity, healthPort);
-  }
-
   /**
    * The chapter's models run small ops for which a second thread per job barely helps, so one job
    * per two cores keeps each job fast while using the machine.

@@ -148,8 +148,6 @@ public final class TrainingJobRunner implements JobRunner {
       }
       initializer = new Initializer.Load(source.trained().parameters());
     }
-    return new TrainingSpec(
-        t.model(), t.loss(), initializer, t.optimizer(), t.learningRate(), t.batchSize(), t.epochs(),
-        t.weightDecay(), t.seed(), threads, t.device());
+    return t.toBuilder().initializer(initializer).threads(threads).build();
   }
 }
