@@ -6,7 +6,6 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;
