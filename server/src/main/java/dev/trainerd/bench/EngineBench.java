@@ -1,6 +1,13 @@
 package dev.trainerd.bench;
 
+import dev.trainerd.data.DatasetOptions;
+import dev.trainerd.data.Table;
+import dev.trainerd.data.csv.CsvParser;
 import dev.trainerd.data.idx.IdxReader;
+import dev.trainerd.data.prep.PreprocessingOptions;
+import dev.trainerd.data.prep.Preprocessor;
+import dev.trainerd.ml.CrossValidationResult;
+import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Activation;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.Device;
@@ -39,7 +46,7 @@ import java.util.Optional;
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K]
  * [--product-splits S] [--intra-op N]
- * [--inter-op N] [--models softmax,mlp,dropout]}. {@code DIR} holds {@code fashion-mnist/}
+ * [--inter-op N] [--models softmax,mlp,dropout,house]}. {@code DIR} holds {@code fashion-mnist/}
  * (default: the {@code trainerd.shared.data} system property, else {@code ../shared/data}).
  */
 public final class EngineBench {
@@ -53,7 +60,7 @@ public final class EngineBench {
     int splits = TfTrainer.DEFAULT_PRODUCT_SPLITS;
     int intraOp = 0;
     int interOp = 0;
-    List<String> models = List.of("softmax", "mlp", "dropout");
+    List<String> models = new ArrayList<>(List.of("softmax", "mlp", "dropout"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]);
@@ -62,9 +69,23 @@ public final class EngineBench {
         case "--product-splits" -> splits = Integer.parseInt(args[++i]);
         case "--intra-op" -> intraOp = Integer.parseInt(args[++i]);
         case "--inter-op" -> interOp = Integer.parseInt(args[++i]);
-        case "--models" -> models = Arrays.asList(args[++i].split(","));
+        case "--models" -> models = new ArrayList<>(Arrays.asList(args[++i].split(",")));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    TfTrainer trainer = new TfTrainer(stepsPerRun, splits);
+    StringBuilder json = new StringBuilder();
+    json.append(String.format(Locale.ROOT,
+        "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d",
+        stepsPerRun, splits, intraOp, interOp, epochs));
+    if (models.remove("house")) {
+      json.append(", \"house_prices_5fold\": ").append(housePrices(trainer, data, new Threads(intraOp, interOp)));
+    }
+    if (models.isEmpty()) {
+      json.append(String.format(Locale.ROOT, ", \"load_average\": %.2f}",
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+      System.out.println(json);
+      return;
     }
     long loadStart = System.nanoTime();
     Path dir = data.resolve("fashion-mnist");
@@ -72,11 +93,7 @@ public final class EngineBench {
     Examples test = load(dir, "t10k");
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
 
-    TfTrainer trainer = new TfTrainer(stepsPerRun, splits);
-    StringBuilder json = new StringBuilder();
-    json.append(String.format(Locale.ROOT,
-        "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d, \"load_seconds\": %.3f, \"models\": {",
-        stepsPerRun, splits, intraOp, interOp, epochs, loadSeconds));
+    json.append(String.format(Locale.ROOT, ", \"load_seconds\": %.3f, \"models\": {", loadSeconds));
     boolean first = true;
     for (String name : models) {
       TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp));
@@ -119,6 +136,49 @@ public final class EngineBench {
     json.append(String.format(Locale.ROOT, "}, \"load_average\": %.2f}",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     System.out.println(json);
+  }
+
+  /**
+   * The book's house-price model: 331 features (preprocessing fitted on train and test), linear
+   * regression, Adam lr 5, batch 64, 5 contiguous folds x 100 epochs; whole wall time, graph
+   * building included.
+   */
+  private static String housePrices(TfTrainer trainer, Path data, Threads threads) throws IOException {
+    Path dir = data.resolve("house-prices");
+    CsvParser parser = new CsvParser();
+    Table train = parser.parseTable("train.csv", () -> CsvParser.utf8Reader(dir.resolve("train.csv")),
+        DatasetOptions.csv("SalePrice", "Id"));
+    Table test = parser.parseTable("test.csv", () -> CsvParser.utf8Reader(dir.resolve("test.csv")),
+        DatasetOptions.csv("", "Id"));
+    Preprocessor p = Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
+    Examples examples = new Examples(train.rowCount(), p.featureCount(), p.transform(train), train.labels());
+    TrainingSpec spec =
+        TrainingSpec.builder()
+            .model(new ModelSpec.LinearRegression())
+            .loss(new Loss.Squared())
+            .initializer(new Initializer.Normal(0.01))
+            .optimizer(Optimizer.Adam.defaults())
+            .learningRate(5)
+            .batchSize(64)
+            .epochs(100)
+            .weightDecay(WeightDecay.none())
+            .threads(threads)
+            .device(Device.CPU)
+            .seed(0)
+            .build();
+    List<Double> epochSeconds = new ArrayList<>();
+    long cpuStarted = processCpuNanos();
+    long started = System.nanoTime();
+    CrossValidationResult cv =
+        trainer.crossValidate(spec, examples, new Folds(5, false, 0), m -> epochSeconds.add(m.durationSeconds()),
+            CancellationSignal.never());
+    double total = (System.nanoTime() - started) / 1e9;
+    double cpu = (processCpuNanos() - cpuStarted) / 1e9;
+    double[] sorted = epochSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return String.format(Locale.ROOT,
+        "{\"total_seconds\": %.3f, \"cpu_seconds\": %.3f, \"epochs\": %d, \"median_epoch_seconds\": %.5f,"
+            + " \"mean_train_log_rmse\": %.4f, \"mean_valid_log_rmse\": %.4f}",
+        total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(), cv.meanValidation().logRmse());
   }
 
   private static double median(double[] sorted) {

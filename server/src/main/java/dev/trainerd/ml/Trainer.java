@@ -25,7 +25,9 @@ public interface Trainer {
 
   /**
    * K-fold cross-validation: trains one model per fold on the other folds and validates it on
-   * the held-out fold; the listener sees every fold's epochs with {@code fold} set.
+   * the held-out fold; the listener sees every fold's epochs with {@code fold} set. The folds may
+   * train side by side: then every fold's epoch e arrives before any fold's epoch e + 1, and each
+   * epoch's duration is the fold's share of the joint epoch.
    */
   CrossValidationResult crossValidate(
       TrainingSpec spec,

@@ -30,6 +30,21 @@ final class Forward {
   static Operand<TFloat32> outputs(
       Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed,
       int productSplits) {
+    return outputs(tf, plan, x, params, dropoutSeed, productSplits, 1);
+  }
+
+  /**
+   * The raw outputs of {@code replicas} models of the same plan at once: {@code x} holds
+   * {@code replicas} equal row groups one after the other ({@code [replicas * b, in]}), every
+   * parameter has a leading {@code [replicas]} dimension, and group {@code r} goes through
+   * replica {@code r}'s parameters. Each layer is one batched product instead of one product per
+   * replica, so K-fold cross-validation runs its folds as one model of K times the ops' width
+   * rather than K times as many ops. With one replica this is {@link #outputs(Ops, LayerPlan,
+   * Operand, List, Operand, int)}; {@code productSplits} applies to one replica only.
+   */
+  static Operand<TFloat32> outputs(
+      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed,
+      int productSplits, int replicas) {
     Operand<TFloat32> h = x;
     if (plan.polynomial() != null) {
       h = polynomialFeatures(tf, x, plan.polynomial().degree(), plan.polynomial().factorialScaling());
@@ -39,9 +54,18 @@ final class Forward {
     Operand<TInt32> rows = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     int p = 0;
     for (LayerPlan.Dense d : plan.layers()) {
-      h = matMul(tf, h, params.get(p++), d, productSplits);
-      if (d.bias()) {
-        h = tf.nn.biasAdd(h, params.get(p++));
+      if (replicas == 1) {
+        h = matMul(tf, h, params.get(p++), d, productSplits);
+        if (d.bias()) {
+          h = tf.nn.biasAdd(h, params.get(p++));
+        }
+      } else {
+        Operand<TFloat32> grouped = tf.reshape(h, tf.constant(new int[] {replicas, -1, d.inputs()}));
+        Operand<TFloat32> y = tf.train.batchMatMul(grouped, params.get(p++), TFloat32.class);
+        if (d.bias()) {
+          y = tf.math.add(y, tf.reshape(params.get(p++), tf.constant(new int[] {replicas, 1, d.outputs()})));
+        }
+        h = tf.reshape(y, tf.constant(new int[] {-1, d.outputs()}));
       }
       h =
           switch (d.activation()) {
@@ -158,6 +182,11 @@ final class Forward {
 
   /** Number of correct predictions in the batch (float scalar); only for class labels. */
   static Operand<TFloat32> correctCount(Ops tf, Operand<TFloat32> outputs, Operand<TInt32> classes, int outputCount) {
+    return tf.sum(correct(tf, outputs, classes, outputCount), tf.constant(0));
+  }
+
+  /** 1 where the prediction is the class label, else 0 ({@code [rows]}); only for class labels. */
+  static Operand<TFloat32> correct(Ops tf, Operand<TFloat32> outputs, Operand<TInt32> classes, int outputCount) {
     Operand<TInt32> predicted;
     if (outputCount > 1) {
       predicted = tf.math.argMax(outputs, tf.constant(1), TInt32.class);
@@ -166,17 +195,27 @@ final class Forward {
           tf.dtypes.cast(
               tf.math.greater(tf.reshape(outputs, tf.constant(new int[] {-1})), tf.constant(0f)), TInt32.class);
     }
-    return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, classes), TFloat32.class), tf.constant(0));
+    return tf.dtypes.cast(tf.math.equal(predicted, classes), TFloat32.class);
   }
 
   /** Sum of squared errors and of squared log errors (predictions clipped at 1), regression only. */
   static List<Operand<TFloat32>> regressionSums(Ops tf, Operand<TFloat32> outputs, Operand<TFloat32> values) {
+    List<Operand<TFloat32>> sums = new ArrayList<>();
+    for (Operand<TFloat32> perExample : regressionErrors(tf, outputs, values)) {
+      sums.add(tf.sum(perExample, tf.constant(new int[] {0, 1})));
+    }
+    return sums;
+  }
+
+  /**
+   * Per example ({@code [rows, 1]}): the squared error, and the squared log error with the
+   * prediction clipped at 1; regression only.
+   */
+  static List<Operand<TFloat32>> regressionErrors(Ops tf, Operand<TFloat32> outputs, Operand<TFloat32> values) {
     Operand<TFloat32> d = tf.math.sub(outputs, values);
-    Operand<TFloat32> sq = tf.sum(tf.math.mul(d, d), tf.constant(new int[] {0, 1}));
     Operand<TFloat32> logD =
         tf.math.sub(tf.math.log(tf.math.maximum(outputs, tf.constant(1f))), tf.math.log(values));
-    Operand<TFloat32> sqLog = tf.sum(tf.math.mul(logD, logD), tf.constant(new int[] {0, 1}));
-    return List.of(sq, sqLog);
+    return List.of(tf.math.mul(d, d), tf.math.mul(logD, logD));
   }
 
   /** What {@link dev.trainerd.ml.Predictor#predict} returns, from raw outputs. */

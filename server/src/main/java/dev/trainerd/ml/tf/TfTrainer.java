@@ -8,6 +8,7 @@ import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
+import dev.trainerd.ml.Parameter;
 import dev.trainerd.ml.Predictor;
 import dev.trainerd.ml.Splits;
 import dev.trainerd.ml.Trainer;
@@ -76,7 +77,7 @@ public final class TfTrainer implements Trainer {
       TrainingListener listener,
       CancellationSignal cancel) {
     check(spec, train, evaluation);
-    return trainChecked(spec, train, evaluation.orElse(null), listener, cancel, OptionalInt.empty());
+    return trainChecked(spec, train, evaluation.orElse(null), listener, cancel);
   }
 
   private static void check(TrainingSpec spec, Examples train, Optional<Examples> evaluation) {
@@ -115,73 +116,114 @@ public final class TfTrainer implements Trainer {
       Examples train,
       Examples evaluation,
       TrainingListener listener,
-      CancellationSignal cancel,
-      OptionalInt fold) {
-    try (TrainingGraph g = new TrainingGraph(spec, train, evaluation, stepsPerRun, productSplits)) {
-      int n = train.count();
-      int batch = spec.batchSize();
-      int[] order = new int[n];
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
+      CancellationSignal cancel) {
+    int[][] rows = {TrainingGraph.identity(train.count())};
+    int[][] evaluationRows = evaluation == null ? null : new int[][] {TrainingGraph.identity(evaluation.count())};
+    return trainReplicas(spec, train, evaluation, rows, evaluationRows, false, listener, cancel).get(0);
+  }
+
+  /**
+   * Trains one model per entry of {@code trainRows} side by side in one graph (see {@link
+   * TrainingGraph}), each on its rows of {@code data}, shuffled every epoch with the spec's seed
+   * exactly as a lone model would be.
+   *
+   * @param evaluation a separate evaluation set (one replica only), or null
+   * @param validationRows per replica, the rows measured after every epoch: of {@code evaluation}
+   *     when given, else of {@code data}; null for none
+   * @param folds whether the replicas are cross-validation folds (their metrics carry the fold)
+   */
+  private List<TrainedModel> trainReplicas(
+      TrainingSpec spec,
+      Examples data,
+      Examples evaluation,
+      int[][] trainRows,
+      int[][] validationRows,
+      boolean folds,
+      TrainingListener listener,
+      CancellationSignal cancel) {
+    int replicas = trainRows.length;
+    int n = trainRows[0].length;
+    try (TrainingGraph g = new TrainingGraph(spec, data, evaluation, replicas, n, stepsPerRun, productSplits)) {
+      int[] order = TrainingGraph.identity(n);
+      int[][] epochRows = new int[replicas][n];
       SplittableRandom random = new SplittableRandom(spec.seed());
-      boolean regression = !(train.labels() instanceof Examples.Labels.Classes);
-      List<EpochMetrics> history = new ArrayList<>();
+      boolean regression = !(data.labels() instanceof Examples.Labels.Classes);
+      List<List<EpochMetrics>> histories = new ArrayList<>();
+      for (int r = 0; r < replicas; r++) {
+        histories.add(new ArrayList<>());
+      }
       long step = 0;
       for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
         Splits.shuffle(order, random);
+        for (int r = 0; r < replicas; r++) {
+          for (int j = 0; j < n; j++) {
+            epochRows[r][j] = trainRows[r][order[j]];
+          }
+        }
         long started = System.nanoTime();
-        double lossSum = 0;
-        double correct = 0;
+        double[] lossSum = new double[replicas];
+        double[] correct = new double[replicas];
         int at = 0;
-        int blockSize = g.stepsPerRun() * batch;
         while (at < n) {
           if (cancel.isCancelled()) {
             throw new TrainingCancelledException(epoch - 1);
           }
-          boolean blocked = g.hasBlock() && n - at >= blockSize;
-          int count = blocked ? blockSize : Math.min(batch, n - at);
-          double[] r = g.run(order, at, count, step, blocked);
-          for (int j = 0; j < r.length; j += 2) {
-            lossSum += r[j];
-            correct += r[j + 1];
+          int rows = g.rowsAt(at);
+          int steps = g.stepsAt(at);
+          double[] out = g.run(epochRows, at, step);
+          for (int j = 0; j < out.length; j += 2) {
+            int r = (j / 2) % replicas;
+            lossSum[r] += out[j];
+            correct[r] += out[j + 1];
           }
-          at += count;
-          step += blocked ? g.stepsPerRun() : 1;
+          at += rows;
+          step += steps;
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        EvaluationMetrics afterTrain = regression ? g.evaluateTrain() : null;
-        Optional<EvaluationMetrics> eval =
-            evaluation == null ? Optional.empty() : Optional.of(g.evaluateEvaluation());
-        EpochMetrics metrics =
-            new EpochMetrics(
-                epoch,
-                fold,
-                lossSum / n,
-                regression ? Double.NaN : correct / n,
-                regression ? afterTrain.rmse() : Double.NaN,
-                regression ? afterTrain.logRmse() : Double.NaN,
-                eval,
-                g.weightNorm(),
-                seconds,
-                n / seconds);
-        history.add(metrics);
-        listener.onEpoch(metrics);
+        // Replicas share the epoch's wall time; each reports its share, so durations add up.
+        double seconds = (System.nanoTime() - started) / 1e9 / replicas;
+        TrainingGraph.Measurement after = g.measure(regression ? trainRows : null, validationRows);
+        for (int r = 0; r < replicas; r++) {
+          EpochMetrics metrics =
+              new EpochMetrics(
+                  epoch,
+                  folds ? OptionalInt.of(r) : OptionalInt.empty(),
+                  lossSum[r] / n,
+                  regression ? Double.NaN : correct[r] / n,
+                  regression ? after.train()[r].rmse() : Double.NaN,
+                  regression ? after.train()[r].logRmse() : Double.NaN,
+                  validationRows == null ? Optional.empty() : Optional.of(after.validation()[r]),
+                  after.weightNorms()[r],
+                  seconds,
+                  n / seconds);
+          histories.get(r).add(metrics);
+          listener.onEpoch(metrics);
+        }
       }
-      int classCount =
-          train.labels() instanceof Examples.Labels.Classes c ? c.classCount() : 0;
-      return new TrainedModel(
-          spec,
-          train.featureCount(),
-          g.outputCount(),
-          classCount,
-          g.parameters(),
-          history,
-          g.evaluateTrain(),
-          evaluation == null ? Optional.empty() : Optional.of(g.evaluateEvaluation()));
+      int classCount = data.labels() instanceof Examples.Labels.Classes c ? c.classCount() : 0;
+      TrainingGraph.Measurement last = g.measure(trainRows, validationRows);
+      List<List<Parameter>> parameters = g.parameters();
+      List<TrainedModel> models = new ArrayList<>();
+      for (int r = 0; r < replicas; r++) {
+        models.add(
+            new TrainedModel(
+                spec,
+                data.featureCount(),
+                g.outputCount(),
+                classCount,
+                parameters.get(r),
+                histories.get(r),
+                last.train()[r],
+                validationRows == null ? Optional.empty() : Optional.of(last.validation()[r])));
+      }
+      return models;
     }
   }
 
+  /**
+   * Trains the K folds side by side in one graph (the folds of {@link Splits#kFold} are equally
+   * sized): each fold's model sees exactly the batches it would see trained alone, and the
+   * listener gets every fold's epoch e before any fold's epoch e + 1.
+   */
   @Override
   public CrossValidationResult crossValidate(
       TrainingSpec spec,
@@ -194,19 +236,15 @@ public final class TfTrainer implements Trainer {
       throw TrainerdException.InvalidArgument.of(violations);
     }
     check(spec, examples, Optional.empty());
-    List<TrainedModel> models = new ArrayList<>();
     List<Splits.Split> splits = Splits.kFold(examples.count(), folds);
+    int[][] trainRows = new int[splits.size()][];
+    int[][] validationRows = new int[splits.size()][];
     for (int i = 0; i < splits.size(); i++) {
-      Splits.Split split = splits.get(i);
-      models.add(
-          trainChecked(
-              spec,
-              examples.subset(split.train()),
-              examples.subset(split.validation()),
-              listener,
-              cancel,
-              OptionalInt.of(i)));
+      trainRows[i] = splits.get(i).train();
+      validationRows[i] = splits.get(i).validation();
     }
+    List<TrainedModel> models =
+        trainReplicas(spec, examples, null, trainRows, validationRows, true, listener, cancel);
     List<EvaluationMetrics> trains = new ArrayList<>();
     List<EvaluationMetrics> valids = new ArrayList<>();
     for (TrainedModel m : models) {

@@ -30,11 +30,18 @@ import org.tensorflow.types.family.TType;
  * One job's graph and session, built once: the data sets resident in resource variables, the
  * parameters and optimiser slots, a one-step training op for any batch size, an unrolled op that
  * runs {@code stepsPerRun} full-size steps in one {@code session.run} (per-run overhead dominates
- * small models), and forward-mode evaluation over a resident data set in chunks.
+ * small models), and forward-mode evaluation of any rows of a resident data set in chunks.
+ *
+ * <p>The graph holds {@code replicas} models of the same plan trained side by side on the same
+ * resident data: every parameter and optimiser slot gets a leading {@code [replicas]} dimension
+ * when there is more than one, each step takes one equally sized minibatch per replica, and the
+ * losses, counts and norms come back per replica. K-fold cross-validation trains its folds this
+ * way: each step's ops are K times wider instead of K times as many, and the graph, the session
+ * and TensorFlow's first-run optimisation are paid for once rather than per fold.
  */
 final class TrainingGraph implements AutoCloseable {
 
-  /** Rows per evaluation run: bounds the activations held at once. */
+  /** Rows per evaluation run, all replicas together: bounds the activations held at once. */
   private static final int EVAL_CHUNK = 8192;
 
   private final Graph graph;
@@ -43,6 +50,7 @@ final class TrainingGraph implements AutoCloseable {
   private final TrainingSpec spec;
   private final LayerPlan plan;
   private final int outputCount;
+  private final int replicas;
   private final String unique = UUID.randomUUID().toString().replace("-", "");
   private final List<Operand<? extends TType>> paramHandles = new ArrayList<>();
   private final List<String> paramNames;
@@ -55,21 +63,22 @@ final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> weightNorm;
 
   private Resident trainData;
-  private Resident evalData;
   private final Forward.LabelStorage storage;
   private final int stepsPerRun;
   private final int productSplits;
-  private Step single;
+  private final int trainRows;
+  /** {@code stepsPerRun} full batches, or null when an epoch has fewer rows. */
   private Step block;
+  /** What is left of an epoch after its blocks (full batches then a smaller one), or null. */
+  private Step tail;
+  private Evaluator trainEvaluator;
+  private Evaluator validationEvaluator;
 
-  /** A data set living in two resource variables, with its evaluation ops. */
+  /** A data set living in two resource variables. */
   private final class Resident {
     final int count;
     final Operand<? extends TType> x;
     final Operand<? extends TType> y;
-    final Placeholder<TInt32> start;
-    final Placeholder<TInt32> size;
-    final List<Operand<TFloat32>> sums;
 
     Resident(String name, Examples examples) {
       count = examples.count();
@@ -86,44 +95,44 @@ final class TrainingGraph implements AutoCloseable {
           TType yt = labelTensor(examples.labels())) {
         session.runner().feed(xValue, xt).feed(yValue, yt).addTarget(assignX).addTarget(assignY).run();
       }
-      start = tf.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
-      size = tf.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
-      Operand<TInt32> idx = tf.range(start, tf.math.add(start, size), tf.constant(1));
-      Operand<TFloat32> features = tf.resourceGather(x, idx, TFloat32.class);
-      Operand<? extends TType> labels = tf.resourceGather(y, idx, yType);
-      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits);
+    }
+  }
+
+  /** A forward-mode op over rows of one resident data set, summing the metrics per replica. */
+  private final class Evaluator {
+    /** Rows to evaluate, {@code [replicas, n]}: row group r goes through replica r. */
+    final Placeholder<TInt32> rows;
+    /** Per replica ({@code [replicas]}): loss sum, then correct count or squared-error sums. */
+    final List<Operand<TFloat32>> sums;
+
+    Evaluator(Resident data) {
+      rows = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(replicas, -1)));
+      Operand<TInt32> idx = tf.reshape(rows, tf.constant(new int[] {-1}));
+      Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
+      Operand<TFloat32> features = tf.resourceGather(data.x, idx, TFloat32.class);
+      Operand<? extends TType> labels = tf.resourceGather(data.y, idx, yType);
+      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits, replicas);
       Operand<TFloat32> target = Forward.target(tf, spec.loss(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
-      s.add(tf.sum(TfLosses.perExample(tf, spec.loss(), out, target), tf.constant(0)));
+      s.add(byReplica(tf, TfLosses.perExample(tf, spec.loss(), out, target)));
       if (storage == Forward.LabelStorage.CLASSES) {
         @SuppressWarnings("unchecked")
         Operand<TInt32> classes = (Operand<TInt32>) labels;
-        s.add(Forward.correctCount(tf, out, classes, outputCount));
+        s.add(byReplica(tf, Forward.correct(tf, out, classes, outputCount)));
       } else {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> values = (Operand<TFloat32>) labels;
-        s.addAll(Forward.regressionSums(tf, out, values));
+        for (Operand<TFloat32> e : Forward.regressionErrors(tf, out, values)) {
+          s.add(byReplica(tf, e));
+        }
       }
       sums = s;
     }
+  }
 
-    EvaluationMetrics evaluate() {
-      double[] totals = new double[sums.size()];
-      for (int at = 0; at < count; at += EVAL_CHUNK) {
-        int n = Math.min(EVAL_CHUNK, count - at);
-        try (TInt32 st = TInt32.scalarOf(at);
-            TInt32 sz = TInt32.scalarOf(n)) {
-          Session.Runner runner = session.runner().feed(start, st).feed(size, sz);
-          sums.forEach(runner::fetch);
-          try (Result r = runner.run()) {
-            for (int i = 0; i < totals.length; i++) {
-              totals[i] += ((TFloat32) r.get(i)).getFloat();
-            }
-          }
-        }
-      }
-      return metrics(count, totals);
-    }
+  /** Sums a per-example tensor ({@code [replicas * n]} or {@code [replicas * n, 1]}) per replica. */
+  private Operand<TFloat32> byReplica(Ops s, Operand<TFloat32> perExample) {
+    return s.sum(s.reshape(perExample, s.constant(new int[] {replicas, -1})), s.constant(1));
   }
 
   private EvaluationMetrics metrics(long count, double[] totals) {
@@ -135,10 +144,31 @@ final class TrainingGraph implements AutoCloseable {
         count, loss, Double.NaN, Math.sqrt(totals[1] / count), Math.sqrt(totals[2] / count));
   }
 
-  /** A compiled training op: one step or an unrolled block of steps. */
-  private record Step(Placeholder<TInt32> indices, Placeholder<TInt64> stepBase, Operand<TFloat32> lossSum, Operand<TFloat32> correct, Op train) {}
+  /**
+   * A compiled training op: {@code steps} chained minibatch steps over {@code rows} rows per
+   * replica, fed as {@code [replicas, rows]}.
+   */
+  private record Step(
+      int rows, int steps, Placeholder<TInt32> indices, Placeholder<TInt64> stepBase, Operand<TFloat32> lossSum,
+      Operand<TFloat32> correct, Op train) {}
 
-  TrainingGraph(TrainingSpec spec, Examples train, Examples evaluation, int stepsPerRun, int productSplits) {
+  /**
+   * @param data the training examples, made resident; replicas train on rows of it
+   * @param evaluation a second data set made resident; {@link #measure} validates on it when
+   *     given, else on rows of {@code data}
+   * @param replicas models trained side by side (1 for an ordinary job)
+   * @param trainRowsPerReplica training rows each replica sees per epoch: the epoch's shape
+   *     (blocks of {@code stepsPerRun} full batches, then one tail run) is built for it
+   */
+  TrainingGraph(
+      TrainingSpec spec, Examples data, Examples evaluation, int replicas, int trainRowsPerReplica, int stepsPerRun,
+      int productSplits) {
+    if (replicas < 1) {
+      throw new IllegalArgumentException("replicas must be >= 1, was " + replicas);
+    }
+    Examples train = data;
+    this.replicas = replicas;
+    this.trainRows = trainRowsPerReplica;
     this.productSplits = productSplits;
     this.spec = spec;
     this.outputCount = spec.outputCount(train.labels());
@@ -153,7 +183,7 @@ final class TrainingGraph implements AutoCloseable {
       session = new Session(graph, SessionConfigs.of(spec.threads(), spec.device()));
       tf = Ops.create(graph);
       for (int i = 0; i < paramNames.size(); i++) {
-        Shape shape = Shape.of(paramShapes.get(i));
+        Shape shape = variableShape(i);
         String name = paramNames.get(i).replace('/', '_');
         Operand<? extends TType> handle =
             tf.withName(name).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(name + "_" + unique));
@@ -167,15 +197,15 @@ final class TrainingGraph implements AutoCloseable {
       for (int i = 0; i < paramNames.size(); i++) {
         if (!paramNames.get(i).endsWith("/bias")) {
           Operand<TFloat32> w = paramReads.get(i);
-          squares.add(tf.sum(tf.math.mul(w, w), tf.constant(new int[] {0, 1})));
+          int[] axes = replicas == 1 ? new int[] {0, 1} : new int[] {1, 2};
+          squares.add(tf.sum(tf.math.mul(w, w), tf.constant(axes)));
         }
       }
-      weightNorm = tf.math.sqrt(tf.math.addN(squares));
+      weightNorm = tf.reshape(tf.math.sqrt(tf.math.addN(squares)), tf.constant(new int[] {replicas}));
       trainData = new Resident("train", train);
-      if (evaluation != null) {
-        evalData = new Resident("eval", evaluation);
-      }
-      buildOptimizerSlotsAndSteps(train.count());
+      trainEvaluator = new Evaluator(trainData);
+      validationEvaluator = new Evaluator(evaluation == null ? trainData : new Resident("eval", evaluation));
+      buildOptimizerSlotsAndSteps();
       initialise();
       ok = true;
     } finally {
@@ -185,12 +215,12 @@ final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  private void buildOptimizerSlotsAndSteps(int trainCount) {
+  private void buildOptimizerSlotsAndSteps() {
     int slotCount =
         spec.optimizer() instanceof Optimizer.Momentum ? 1 : spec.optimizer() instanceof Optimizer.Adam ? 2 : 0;
     for (int i = 0; i < paramHandles.size(); i++) {
       List<Operand<? extends TType>> s = new ArrayList<>();
-      Shape shape = Shape.of(paramShapes.get(i));
+      Shape shape = variableShape(i);
       for (int j = 0; j < slotCount; j++) {
         String name = paramNames.get(i).replace('/', '_') + "_slot" + j;
         Operand<? extends TType> handle =
@@ -200,27 +230,39 @@ final class TrainingGraph implements AutoCloseable {
       }
       slots.add(s);
     }
-    Placeholder<TInt32> idx = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-    Placeholder<TInt64> base = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
-    single = buildSteps(idx, base, 1, "single");
     int batch = spec.batchSize();
-    if (stepsPerRun > 1 && (long) batch * stepsPerRun <= trainCount) {
-      Placeholder<TInt32> blockIdx =
-          tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(stepsPerRun, batch)));
-      Placeholder<TInt64> blockBase = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
-      block = buildSteps(blockIdx, blockBase, stepsPerRun, "block");
+    long blockRows = (long) batch * stepsPerRun;
+    if (blockRows <= trainRows) {
+      block = buildSteps((int) blockRows, "block");
+    }
+    int tailRows = (int) (trainRows % blockRows);
+    if (tailRows > 0) {
+      tail = buildSteps(tailRows, "tail");
     }
   }
 
-  /** {@code k} chained SGD steps; step j reads the parameters after step j-1's updates. */
-  private Step buildSteps(Placeholder<TInt32> indices, Placeholder<TInt64> base, int k, String prefix) {
+  /**
+   * Chained steps over {@code rows} rows per replica: full batches, then a smaller last one
+   * averaged over its own size. Step j reads the parameters after step j-1's updates.
+   */
+  private Step buildSteps(int rows, String prefix) {
+    Placeholder<TInt32> indices = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(replicas, rows)));
+    Placeholder<TInt64> base = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    int batch = spec.batchSize();
+    int k = (rows + batch - 1) / batch;
     List<Op> previous = List.of();
     List<Operand<TFloat32>> lossSums = new ArrayList<>();
     List<Operand<TFloat32>> corrects = new ArrayList<>();
     Operand<TFloat32> lr = tf.constant((float) spec.learningRate());
     for (int j = 0; j < k; j++) {
       Ops s = tf.withSubScope(prefix + j);
-      Operand<TInt32> idx = k == 1 ? indices : s.gather(indices, s.constant(j), s.constant(0));
+      int size = Math.min(batch, rows - j * batch);
+      // Sliced even when it is the whole feed: every step then has the same structure, and the
+      // metrics stay identical whatever the number of steps per run.
+      Operand<TInt32> idx =
+          s.reshape(
+              s.slice(indices, s.constant(new int[] {0, j * batch}), s.constant(new int[] {replicas, size})),
+              s.constant(new int[] {-1}));
       Operand<TInt64> stepNumber = s.math.add(base, s.constant((long) j));
       Ops reader = previous.isEmpty() ? s : s.withControlDependencies(previous);
       List<Operand<TFloat32>> reads = new ArrayList<>();
@@ -232,10 +274,14 @@ final class TrainingGraph implements AutoCloseable {
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
-      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits);
+      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits, replicas);
       Operand<TFloat32> target = Forward.target(s, spec.loss(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
-      Operand<TFloat32> objective = s.math.mean(perExample, s.constant(0));
+      // Replicas are independent: the sum of their mean losses gives each its own gradient.
+      Operand<TFloat32> objective =
+          replicas == 1
+              ? s.math.mean(perExample, s.constant(0))
+              : s.sum(s.math.mean(s.reshape(perExample, s.constant(new int[] {replicas, -1})), s.constant(1)), s.constant(0));
       if (spec.weightDecay().lambda() > 0) {
         List<Operand<TFloat32>> penalties = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
@@ -251,11 +297,11 @@ final class TrainingGraph implements AutoCloseable {
       for (int i = 0; i < reads.size(); i++) {
         applies.add(apply(s, i, lr, grads.dy(i), stepNumber));
       }
-      lossSums.add(s.sum(perExample, s.constant(0)));
+      lossSums.add(byReplica(s, perExample));
       if (storage == Forward.LabelStorage.CLASSES) {
         @SuppressWarnings("unchecked")
         Operand<TInt32> classes = (Operand<TInt32>) y;
-        corrects.add(Forward.correctCount(s, out, classes, outputCount));
+        corrects.add(byReplica(s, Forward.correct(s, out, classes, outputCount)));
       }
       previous = applies;
     }
@@ -264,7 +310,7 @@ final class TrainingGraph implements AutoCloseable {
     // metrics do not depend on how many steps share a run.
     Operand<TFloat32> lossSum = tf.stack(lossSums);
     Operand<TFloat32> correct = corrects.isEmpty() ? null : tf.stack(corrects);
-    return new Step(indices, base, lossSum, correct, train);
+    return new Step(rows, k, indices, base, lossSum, correct, train);
   }
 
   private Op apply(Ops s, int i, Operand<TFloat32> lr, Operand<TFloat32> grad, Operand<TInt64> stepNumber) {
@@ -290,8 +336,13 @@ final class TrainingGraph implements AutoCloseable {
     try {
       Session.Runner runner = session.runner();
       for (int i = 0; i < paramNames.size(); i++) {
-        float[] values = InitialValues.draw(spec.initializer(), paramNames.get(i), paramShapes.get(i), spec.seed());
-        TFloat32 t = TFloat32.tensorOf(Shape.of(paramShapes.get(i)), DataBuffers.of(values, true, false));
+        float[] one = InitialValues.draw(spec.initializer(), paramNames.get(i), paramShapes.get(i), spec.seed());
+        // Every replica starts from the same values, as the same job trained alone would.
+        float[] values = new float[one.length * replicas];
+        for (int r = 0; r < replicas; r++) {
+          System.arraycopy(one, 0, values, r * one.length, one.length);
+        }
+        TFloat32 t = TFloat32.tensorOf(variableShape(i), DataBuffers.of(values, true, false));
         tensors.add(t);
         runner.feed(paramInitValues.get(i), t);
       }
@@ -310,32 +361,65 @@ final class TrainingGraph implements AutoCloseable {
     return TFloat32.tensorOf(Shape.of(v.length, 1), DataBuffers.of(v, true, false));
   }
 
+  /** Parameter i's variable: its plan shape, with a leading replica dimension when there are several. */
+  private Shape variableShape(int i) {
+    long[] shape = paramShapes.get(i);
+    if (replicas == 1) {
+      return Shape.of(shape);
+    }
+    long[] withReplicas = new long[shape.length + 1];
+    withReplicas[0] = replicas;
+    System.arraycopy(shape, 0, withReplicas, 1, shape.length);
+    return Shape.of(withReplicas);
+  }
+
+  static int[] identity(int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = i;
+    }
+    return out;
+  }
+
+  int replicas() {
+    return replicas;
+  }
+
   /** Width of the output layer. */
   int outputCount() {
     return outputCount;
   }
 
-  /** Whether an unrolled multi-step op exists (the batch fits {@code stepsPerRun} times). */
-  boolean hasBlock() {
-    return block != null;
+  /** The op that trains from position {@code from} of an epoch: a block while one fits, then the tail. */
+  private Step stepAt(int from) {
+    return block != null && trainRows - from >= block.rows() ? block : tail;
   }
 
-  int stepsPerRun() {
-    return stepsPerRun;
+  /** Rows per replica that {@link #run} consumes from position {@code from} of an epoch. */
+  int rowsAt(int from) {
+    return stepAt(from).rows();
+  }
+
+  /** Minibatch steps that {@link #run} takes from position {@code from} of an epoch. */
+  int stepsAt(int from) {
+    return stepAt(from).steps();
   }
 
   /**
-   * Runs the training steps for {@code indices[from, from + count)}: one unrolled block when
-   * {@code blocked} (count must be {@code stepsPerRun * batch}), else a single step.
+   * Trains on positions {@code [from, from + rowsAt(from))} of every replica's row order for the
+   * epoch ({@code rows[r]} holds rows of the resident training data).
    *
-   * @return per step in order: loss sum, correct count (NaN without class labels)
+   * @return per step in order, per replica in order: loss sum, correct count (NaN without class
+   *     labels)
    */
-  double[] run(int[] indices, int from, int count, long stepNumber, boolean blocked) {
-    Step step = blocked ? block : single;
-    Shape shape = blocked ? Shape.of(stepsPerRun, spec.batchSize()) : Shape.of(count);
-    int[] slice = new int[count];
-    System.arraycopy(indices, from, slice, 0, count);
-    try (TInt32 idx = TInt32.tensorOf(shape, DataBuffers.of(slice, true, false));
+  double[] run(int[][] rows, int from, long stepNumber) {
+    Step step = stepAt(from);
+    int count = step.rows();
+    int[] slice = new int[replicas * count];
+    for (int r = 0; r < replicas; r++) {
+      System.arraycopy(rows[r], from, slice, r * count, count);
+    }
+    try (TInt32 idx = TInt32.tensorOf(Shape.of(replicas, count), DataBuffers.of(slice, true, false));
         TInt64 base = TInt64.scalarOf(stepNumber)) {
       Session.Runner runner =
           session.runner().feed(step.indices(), idx).feed(step.stepBase(), base).fetch(step.lossSum()).addTarget(step.train());
@@ -343,43 +427,130 @@ final class TrainingGraph implements AutoCloseable {
         runner.fetch(step.correct());
       }
       try (Result r = runner.run()) {
-        double[] out = new double[2 * (blocked ? stepsPerRun : 1)];
+        double[] out = new double[2 * step.steps() * replicas];
         TFloat32 losses = (TFloat32) r.get(0);
         TFloat32 corrects = step.correct() != null ? (TFloat32) r.get(1) : null;
-        for (int j = 0; j < out.length / 2; j++) {
-          out[2 * j] = losses.getFloat(j);
-          out[2 * j + 1] = corrects != null ? corrects.getFloat(j) : Double.NaN;
+        for (int j = 0; j < step.steps(); j++) {
+          for (int k = 0; k < replicas; k++) {
+            int at = 2 * (j * replicas + k);
+            out[at] = losses.getFloat(j, k);
+            out[at + 1] = corrects != null ? corrects.getFloat(j, k) : Double.NaN;
+          }
         }
         return out;
       }
     }
   }
 
-  EvaluationMetrics evaluateTrain() {
-    return trainData.evaluate();
-  }
+  /**
+   * Forward-mode metrics and weight norms, per replica.
+   *
+   * @param train metrics over the training data set, or null
+   * @param validation metrics over the evaluation data set when the graph has one, else over
+   *     rows of the training data set, or null
+   * @param weightNorms {@code sqrt(sum w^2)} over the weights (biases excluded)
+   */
+  record Measurement(EvaluationMetrics[] train, EvaluationMetrics[] validation, double[] weightNorms) {}
 
-  EvaluationMetrics evaluateEvaluation() {
-    return evalData.evaluate();
-  }
-
-  double weightNorm() {
-    try (Result r = session.runner().fetch(weightNorm).run()) {
-      return ((TFloat32) r.get(0)).getFloat();
+  /**
+   * Measures every replica in as few runs as the row counts allow: both evaluations and the
+   * weight norms share each run, in chunks that bound the activations held at once.
+   *
+   * @param trainRows per replica, rows of the training data to evaluate, or null to skip
+   * @param validationRows per replica, rows of the evaluation data set (or of the training data
+   *     when there is none), or null to skip
+   */
+  Measurement measure(int[][] trainRows, int[][] validationRows) {
+    Evaluator[] evaluators = {trainEvaluator, validationEvaluator};
+    int[][][] requests = {trainRows, validationRows};
+    double[][][] totals = new double[2][][];
+    int longest = 0;
+    for (int e = 0; e < 2; e++) {
+      if (requests[e] != null) {
+        totals[e] = new double[replicas][evaluators[e].sums.size()];
+        longest = Math.max(longest, requests[e][0].length);
+      }
     }
+    double[] norms = new double[replicas];
+    int chunk = Math.max(1, EVAL_CHUNK / replicas);
+    List<TInt32> fed = new ArrayList<>();
+    try {
+      for (int at = 0; at == 0 || at < longest; at += chunk) {
+        Session.Runner runner = session.runner();
+        List<Integer> active = new ArrayList<>();
+        for (int e = 0; e < 2; e++) {
+          if (requests[e] != null && at < requests[e][0].length) {
+            TInt32 idx = rowsTensor(requests[e], at, Math.min(chunk, requests[e][0].length - at));
+            fed.add(idx);
+            runner.feed(evaluators[e].rows, idx);
+            evaluators[e].sums.forEach(runner::fetch);
+            active.add(e);
+          }
+        }
+        if (at == 0) {
+          runner.fetch(weightNorm);
+        }
+        try (Result result = runner.run()) {
+          int i = 0;
+          for (int e : active) {
+            for (int m = 0; m < evaluators[e].sums.size(); m++) {
+              TFloat32 t = (TFloat32) result.get(i++);
+              for (int r = 0; r < replicas; r++) {
+                totals[e][r][m] += t.getFloat(r);
+              }
+            }
+          }
+          if (at == 0) {
+            TFloat32 t = (TFloat32) result.get(i);
+            for (int r = 0; r < replicas; r++) {
+              norms[r] = t.getFloat(r);
+            }
+          }
+        }
+        fed.forEach(TInt32::close);
+        fed.clear();
+      }
+    } finally {
+      fed.forEach(TInt32::close);
+    }
+    EvaluationMetrics[][] metrics = new EvaluationMetrics[2][];
+    for (int e = 0; e < 2; e++) {
+      if (requests[e] != null) {
+        metrics[e] = new EvaluationMetrics[replicas];
+        for (int r = 0; r < replicas; r++) {
+          metrics[e][r] = metrics(requests[e][0].length, totals[e][r]);
+        }
+      }
+    }
+    return new Measurement(metrics[0], metrics[1], norms);
   }
 
-  /** Current parameter values, in layer order. */
-  List<Parameter> parameters() {
+  private TInt32 rowsTensor(int[][] rows, int from, int count) {
+    int[] slice = new int[replicas * count];
+    for (int r = 0; r < replicas; r++) {
+      System.arraycopy(rows[r], from, slice, r * count, count);
+    }
+    return TInt32.tensorOf(Shape.of(replicas, count), DataBuffers.of(slice, true, false));
+  }
+
+  /** Current parameter values per replica, each in layer order. */
+  List<List<Parameter>> parameters() {
     Session.Runner runner = session.runner();
     paramReads.forEach(runner::fetch);
-    List<Parameter> out = new ArrayList<>();
-    try (Result r = runner.run()) {
+    List<List<Parameter>> out = new ArrayList<>();
+    for (int r = 0; r < replicas; r++) {
+      out.add(new ArrayList<>());
+    }
+    try (Result result = runner.run()) {
       for (int i = 0; i < paramNames.size(); i++) {
-        TFloat32 t = (TFloat32) r.get(i);
-        float[] values = new float[(int) t.shape().size()];
-        t.copyTo(DataBuffers.of(values, false, false));
-        out.add(new Parameter(paramNames.get(i), paramShapes.get(i), values));
+        TFloat32 t = (TFloat32) result.get(i);
+        float[] all = new float[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(all, false, false));
+        int size = all.length / replicas;
+        for (int r = 0; r < replicas; r++) {
+          float[] values = java.util.Arrays.copyOfRange(all, r * size, (r + 1) * size);
+          out.get(r).add(new Parameter(paramNames.get(i), paramShapes.get(i), values));
+        }
       }
     }
     return out;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.trainerd.ml.Activation;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.Examples;
+import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Initializer;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
@@ -91,6 +92,22 @@ class GradientSafetyTest {
       return tf.concat(parts, tf.constant(1));
     }));
     cases.add(new Case("Slice", INPUT, (tf, x) -> tf.slice(x, tf.constant(new int[] {0, 1}), tf.constant(new int[] {2, 2}))));
+    cases.add(new Case("BatchMatMulV3(folds side by side)", INPUT, (tf, x) ->
+        tf.train.batchMatMul(
+            tf.reshape(x, tf.constant(new int[] {2, 1, 3})),
+            tf.constant(new float[][][] {{{1f, -2f}, {0.5f, 3f}, {-1f, 0.25f}}, {{2f, 1f}, {-0.5f, 1f}, {0.3f, -1f}}}),
+            TFloat32.class)));
+    cases.add(new Case("BatchMatMulV3(lhs)", INPUT, (tf, x) ->
+        tf.train.batchMatMul(
+            tf.constant(new float[][][] {{{1f, -2f, 0.5f}}, {{3f, 1f, -1f}}}),
+            tf.reshape(x, tf.constant(new int[] {2, 3, 1})),
+            TFloat32.class)));
+    cases.add(new Case("Add(broadcast replica bias)", INPUT, (tf, x) ->
+        tf.math.add(
+            tf.constant(new float[][][] {{{1f, 2f, 3f}, {4f, 5f, 6f}}, {{-1f, 0f, 1f}, {2f, 2f, 2f}}}),
+            tf.reshape(tf.math.mul(x, x), tf.constant(new int[] {2, 1, 3})))));
+    cases.add(new Case("Slice(tail batch)+Mean by replica", INPUT, (tf, x) ->
+        tf.math.mean(tf.reshape(tf.slice(x, tf.constant(new int[] {0, 1}), tf.constant(new int[] {2, 2})), tf.constant(new int[] {2, -1})), tf.constant(1))));
     cases.add(new Case("GatherV2", INPUT, (tf, x) -> tf.gather(x, tf.constant(new int[] {1, 0, 1}), tf.constant(0))));
     for (Loss loss : allLosses()) {
       cases.add(new Case("loss " + loss, loss instanceof Loss.PoissonNll p && !p.fromLogits() ? POSITIVE : INPUT,
@@ -232,6 +249,14 @@ class GradientSafetyTest {
     assertThat(spec.validate()).isEmpty();
     TrainedModel trained =
         new TfTrainer(2).train(spec, data, Optional.of(data), TrainingListener.none(), CancellationSignal.never());
+    assertFinite(trained);
+    // Cross-validation builds the replicated graph: batched products, per-replica sums.
+    var cv = new TfTrainer(2).crossValidate(spec, data, Folds.contiguous(3), TrainingListener.none(), CancellationSignal.never());
+    assertThat(cv.folds()).hasSize(3);
+    cv.folds().forEach(GradientSafetyTest::assertFinite);
+  }
+
+  private static void assertFinite(TrainedModel trained) {
     assertThat(trained.history()).hasSize(2);
     assertThat(trained.history().get(1).trainLoss()).isFinite();
     trained.parameters().forEach(p -> {

@@ -38,6 +38,12 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
+import dev.trainerd.ml.Activation;
+import dev.trainerd.ml.Optimizer;
 
 /** The chapter's synthetic experiments, trained for real with known answers. */
 class SyntheticTrainingTest {
@@ -252,7 +258,9 @@ class SyntheticTrainingTest {
             Folds.contiguous(4), seen::add, CancellationSignal.never());
     assertThat(cv.folds()).hasSize(4);
     assertThat(seen).hasSize(8);
-    assertThat(seen).extracting(m -> m.fold().getAsInt()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+    // The folds train side by side: every fold's epoch 1, then every fold's epoch 2.
+    assertThat(seen).extracting(m -> m.fold().getAsInt()).containsExactly(0, 1, 2, 3, 0, 1, 2, 3);
+    assertThat(seen).extracting(EpochMetrics::epoch).containsExactly(1, 1, 1, 1, 2, 2, 2, 2);
     double meanValid = cv.folds().stream().mapToDouble(m -> m.finalEvaluation().orElseThrow().loss()).average().orElseThrow();
     assertThat(cv.meanValidation().loss()).isCloseTo(meanValid, within(1e-12));
     assertThat(cv.meanValidation().count()).isEqualTo(250);
@@ -262,6 +270,70 @@ class SyntheticTrainingTest {
     try (Predictor p = trainer.predictor(cv.folds().get(1))) {
       assertThat(p.evaluate(fold1Valid).loss()).isCloseTo(cv.folds().get(1).finalEvaluation().orElseThrow().loss(), within(1e-6));
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foldModels")
+  void eachFoldTrainedSideBySideMatchesThatFoldTrainedAlone(String name, TrainingSpec spec, Examples data) {
+    Folds folds = new Folds(3, true, 7);
+    TfTrainer trainer = new TfTrainer(4);
+    CrossValidationResult cv =
+        trainer.crossValidate(spec, data, folds, TrainingListener.none(), CancellationSignal.never());
+    List<Splits.Split> splits = Splits.kFold(data.count(), folds);
+    for (int i = 0; i < splits.size(); i++) {
+      TrainedModel alone =
+          trainer.train(spec, data.subset(splits.get(i).train()), Optional.of(data.subset(splits.get(i).validation())),
+              TrainingListener.none(), CancellationSignal.never());
+      TrainedModel together = cv.folds().get(i);
+      assertThat(together.history()).hasSameSizeAs(alone.history());
+      for (int e = 0; e < alone.history().size(); e++) {
+        assertThat(together.history().get(e).trainLoss())
+            .as("fold %d epoch %d train loss", i, e + 1)
+            .isCloseTo(alone.history().get(e).trainLoss(), within(1e-4 * Math.max(1, Math.abs(alone.history().get(e).trainLoss()))));
+      }
+      assertThat(together.finalEvaluation().orElseThrow().loss())
+          .isCloseTo(alone.finalEvaluation().orElseThrow().loss(), within(1e-4 * Math.max(1, alone.finalEvaluation().orElseThrow().loss())));
+      for (int p = 0; p < alone.parameters().size(); p++) {
+        assertThat(together.parameters().get(p).name()).isEqualTo(alone.parameters().get(p).name());
+        assertThat(together.parameters().get(p).values())
+            .as("fold %d %s", i, alone.parameters().get(p).name())
+            .containsExactly(alone.parameters().get(p).values(), within(1e-4f));
+      }
+    }
+  }
+
+  static Stream<Arguments> foldModels() {
+    Examples linear = SyntheticData.linear(SyntheticSpec.Linear.book(21));
+    // 1000 rows, 3 folds of 333: 666 training rows per fold, batch 50, 4 steps per run -> three
+    // blocks of 4 steps, then a tail of one full step and one of 16 rows.
+    TrainingSpec adam =
+        regression().optimizer(Optimizer.Adam.defaults()).learningRate(0.05).batchSize(50).epochs(3).build();
+    TrainingSpec momentumDecay =
+        regression().optimizer(new Optimizer.Momentum(0.9, true)).weightDecay(new WeightDecay(0.5, false))
+            .learningRate(0.01).batchSize(64).epochs(2).build();
+    int n = 240;
+    float[] x = new float[n * 4];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 4; j++) {
+        x[i * 4 + j] = (float) Math.sin(0.3 * i + j);
+      }
+      y[i] = (x[i * 4] + x[i * 4 + 1] > 0 ? 1 : 0) + (x[i * 4 + 2] > 0.5 ? 1 : 0);
+    }
+    Examples classes = new Examples(n, 4, x, new Examples.Labels.Classes(y, 3));
+    TrainingSpec mlp =
+        TrainingSpec.builder()
+            .model(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(8), new ModelSpec.HiddenLayer(6, Activation.TANH, 0))))
+            .initializer(new Initializer.Normal(0.3))
+            .learningRate(0.2)
+            .batchSize(16)
+            .epochs(3)
+            .seed(3)
+            .build();
+    return Stream.of(
+        Arguments.of("linear, Adam", adam, linear),
+        Arguments.of("linear, Nesterov, weight decay", momentumDecay, linear),
+        Arguments.of("MLP softmax, SGD", mlp, classes));
   }
 
   @Test
