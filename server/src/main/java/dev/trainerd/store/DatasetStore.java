@@ -235,14 +235,19 @@ public final class DatasetStore {
     List<NamedFile> named = staged.stream().map(s -> new NamedFile(s.name(), s.path())).toList();
     DatasetFormat format = parsers.resolve(options.format(), named);
     DatasetOptions resolved = options.withFormat(format);
-    LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
-    DatasetSummary summary = DatasetSummary.of(loaded);
-    loaded = null; // the parse was for validation and the summary; let it be collected
-
     String contentHash = contentHash(staged);
     String id =
         DatasetIds.fromDigest(
             sha256((contentHash + "\n" + resolved.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+    // The same bytes with the same options were validated when first stored: no second parse.
+    synchronized (lock) {
+      DatasetMetadata existing = byId.get(id);
+      if (existing != null) {
+        return existing;
+      }
+    }
+    LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
+    DatasetSummary summary = DatasetSummary.of(loaded);
     synchronized (lock) {
       DatasetMetadata existing = byId.get(id);
       if (existing != null) {
@@ -272,6 +277,8 @@ public final class DatasetStore {
         throw e;
       }
       byId.put(id, metadata);
+      // The parse that validated the upload is the decode the first job would repeat.
+      decoded.offer(id, loaded);
       log.info("Stored dataset {} ({} rows, {} bytes)", metadata.name(), summary.rows(), metadata.bytes());
       return metadata;
     }

@@ -33,6 +33,15 @@ final class DecodedCache {
       }
     }
     LoadedDataset data = load.get();
+    offer(id, data);
+    return data;
+  }
+
+  /**
+   * Keeps {@code data} (just decoded elsewhere, for example while an upload was validated) when it
+   * fits the budget, so the first job on it does not decode it again.
+   */
+  void offer(String id, LoadedDataset data) {
     long bytes = sizeOf(data);
     synchronized (this) {
       if (bytes <= budgetBytes && !entries.containsKey(id)) {
@@ -45,7 +54,6 @@ final class DecodedCache {
         }
       }
     }
-    return data;
   }
 
   /** Forgets a data set (it was deleted). */

@@ -104,6 +104,39 @@ class DatasetStoreTest {
     assertThat(store.list(0, "").items()).isEmpty();
   }
 
+  /** CSV parsing that counts its calls. */
+  private static final class CountingCsv implements dev.trainerd.data.DatasetParser {
+    final CsvParser csv = new CsvParser();
+    int parses;
+
+    @Override
+    public DatasetFormat format() {
+      return csv.format();
+    }
+
+    @Override
+    public LoadedDataset parse(List<dev.trainerd.data.NamedFile> files, DatasetOptions options) {
+      parses++;
+      return csv.parse(files, options);
+    }
+  }
+
+  @Test
+  void theUploadsValidationParseIsTheOnlyDecodeAndARepeatedUploadIsNotParsedAgain(@TempDir Path other)
+      throws IOException {
+    CountingCsv counting = new CountingCsv();
+    store = DatasetStore.open(other, 1000, new DatasetParsers(List.of(counting)), DatasetUsage.NONE, clock, 1 << 20);
+    DatasetMetadata m = upload("houses", CSV, DatasetOptions.csv("price", "Id"));
+    assertThat(counting.parses).isEqualTo(1);
+    LoadedDataset first = store.load(m.id());
+    assertThat(store.load(m.id())).isSameAs(first);
+    assertThat(counting.parses).as("the first job reuses the upload's decode").isEqualTo(1);
+
+    DatasetMetadata again = upload("houses again", CSV, DatasetOptions.csv("price", "Id"));
+    assertThat(again).isEqualTo(m);
+    assertThat(counting.parses).as("known content is not parsed twice").isEqualTo(1);
+  }
+
   @Test
   void commitStoresBlobRecordAndMetadata() throws IOException {
     DatasetMetadata m = upload("houses", CSV, DatasetOptions.csv("price", "Id"));

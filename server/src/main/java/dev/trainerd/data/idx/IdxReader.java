@@ -32,6 +32,15 @@ public final class IdxReader {
   /** Most examples accepted, bounding memory (a float per pixel). */
   public static final int MAX_IMAGES = 10_000_000;
 
+  /** {@code b / 255f} for every byte value: a lookup instead of a division per pixel. */
+  private static final float[] UNIT_INTERVAL = new float[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      UNIT_INTERVAL[b] = b / 255f;
+    }
+  }
+
   /** Most pixels per image accepted. */
   public static final int MAX_PIXELS = 1 << 20;
 
@@ -101,7 +110,7 @@ public final class IdxReader {
         }
         int base = i * pixelsPerImage;
         for (int p = 0; p < pixelsPerImage; p++) {
-          pixels[base + p] = (buffer[p] & 0xff) / 255f;
+          pixels[base + p] = UNIT_INTERVAL[buffer[p] & 0xff];
         }
       }
       return new ImageData(count, rows, cols, pixels);
