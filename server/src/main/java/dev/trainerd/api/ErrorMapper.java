@@ -52,6 +52,8 @@ public final class ErrorMapper {
     Code code = Code.valueOf(te.canonicalCode());
     if (code == Code.INTERNAL) {
       log.error("internal failure: {}", te.getMessage(), te.getCause());
+    } else if (code == Code.UNAVAILABLE) {
+      log.warn("unavailable: {}", te.getMessage(), te.getCause());
     }
     List<FieldViolation> violations =
         te instanceof TrainerdException.InvalidArgument ia ? ia.violations() : List.of();

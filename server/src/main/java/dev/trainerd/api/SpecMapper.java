@@ -3,6 +3,7 @@ package dev.trainerd.api;
 import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.jobs.JobSpec;
+import dev.trainerd.jobs.ReplicaLossPolicy;
 import dev.trainerd.jobs.SplitSpec;
 import dev.trainerd.ml.Activation;
 import dev.trainerd.ml.Device;
@@ -123,7 +124,9 @@ public final class SpecMapper {
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);
     }
-    return new JobSpec(datasetId, split, training, fitAlso, warmStart);
+    ReplicaLossPolicy onReplicaLoss =
+        spec.getOnReplicaLoss() == TrainingJobSpec.OnReplicaLoss.FAIL ? ReplicaLossPolicy.FAIL : ReplicaLossPolicy.REQUEUE;
+    return new JobSpec(datasetId, split, training, fitAlso, warmStart, onReplicaLoss);
   }
 
   /**
@@ -309,7 +312,12 @@ public final class SpecMapper {
                   case AUTO -> dev.trainerd.v1.Device.AUTO;
                 })
             .setIntraOpThreads(t.threads().intraOp())
-            .setInterOpThreads(t.threads().interOp());
+            .setInterOpThreads(t.threads().interOp())
+            .setOnReplicaLoss(
+                switch (spec.onReplicaLoss()) {
+                  case REQUEUE -> TrainingJobSpec.OnReplicaLoss.REQUEUE;
+                  case FAIL -> TrainingJobSpec.OnReplicaLoss.FAIL;
+                });
     if (spec.warmStartModelId().isPresent()) {
       out.setInitializer(
           dev.trainerd.v1.Initializer.newBuilder()

@@ -13,7 +13,8 @@ public abstract sealed class TrainerdException extends RuntimeException
         TrainerdException.FailedPrecondition,
         TrainerdException.ResourceExhausted,
         TrainerdException.Aborted,
-        TrainerdException.Internal {
+        TrainerdException.Internal,
+        TrainerdException.Unavailable {
 
   private final String reason;
   private final String canonicalCode;
@@ -104,6 +105,16 @@ public abstract sealed class TrainerdException extends RuntimeException
   public static final class Internal extends TrainerdException {
     public Internal(String reason, String message, Throwable cause) {
       super("INTERNAL", reason, message, cause);
+    }
+  }
+
+  /**
+   * A service the server depends on (the cluster's database or object store) cannot be reached;
+   * the same call may succeed when retried, here or on another replica.
+   */
+  public static final class Unavailable extends TrainerdException {
+    public Unavailable(String reason, String message, Throwable cause) {
+      super("UNAVAILABLE", reason, message, cause);
     }
   }
 }

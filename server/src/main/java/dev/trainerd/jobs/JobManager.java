@@ -31,6 +31,9 @@ import org.slf4j.MDC;
  *
  * <p>One lock guards all job state. Watchers are called under it, so they see history and live
  * events in order without gaps; they must not block (the API's watchers only enqueue).
+ *
+ * <p>Built with {@link #clustered}, the manager is one replica of a cluster instead: the jobs live
+ * in a {@link SharedJobStore} and every call goes to the cluster engine, with the same contract.
  */
 public final class JobManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobManager.class);
@@ -42,6 +45,8 @@ public final class JobManager implements AutoCloseable {
   private final int maxQueued;
   private final JobLifecycleListener listener;
   private final ExecutorService workers;
+  /** Set in cluster mode, where it answers every call. */
+  private final ClusterJobs cluster;
 
   private final Object lock = new Object();
   private final Map<String, TrainingJobRecord> jobs = new HashMap<>();
@@ -74,6 +79,7 @@ public final class JobManager implements AutoCloseable {
     this.ids = ids;
     this.maxQueued = maxQueued;
     this.listener = listener;
+    this.cluster = null;
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -84,6 +90,38 @@ public final class JobManager implements AutoCloseable {
               return t;
             });
     recover();
+  }
+
+  private JobManager(ClusterJobs cluster, JobRunner runner, Clock clock, Supplier<String> ids, int maxQueued, JobLifecycleListener listener) {
+    this.repository = null;
+    this.runner = runner;
+    this.clock = clock;
+    this.ids = ids;
+    this.maxQueued = maxQueued;
+    this.listener = listener;
+    this.workers = null;
+    this.cluster = cluster;
+  }
+
+  /**
+   * A manager that is one replica of a cluster: jobs live in {@code store}, any replica accepts
+   * any request, and this one trains up to {@code maxConcurrent} jobs it claims from the shared
+   * queue (see {@link SharedJobStore} for the leases and their fencing).
+   *
+   * @param maxQueued jobs waiting in the whole cluster before creation is refused
+   */
+  public static JobManager clustered(
+      SharedJobStore store,
+      JobRunner runner,
+      Clock clock,
+      Supplier<String> ids,
+      int maxConcurrent,
+      int maxQueued,
+      JobLifecycleListener listener,
+      ClusterSettings settings) {
+    return new JobManager(
+        new ClusterJobs(store, runner, clock, ids, maxConcurrent, maxQueued, listener, settings),
+        runner, clock, ids, maxQueued, listener);
   }
 
   /** Loads stored jobs: running ones end FAILED ("server restarted"), queued ones run again. */
@@ -121,6 +159,9 @@ public final class JobManager implements AutoCloseable {
    * job that request created instead.
    */
   public TrainingJobRecord create(String displayName, JobSpec spec, String requestId) {
+    if (cluster != null) {
+      return cluster.create(displayName, spec, requestId);
+    }
     synchronized (lock) {
       if (!accepting) {
         throw new TrainerdException.FailedPrecondition(
@@ -160,6 +201,9 @@ public final class JobManager implements AutoCloseable {
 
   /** The job, or NOT_FOUND. */
   public TrainingJobRecord get(String id) {
+    if (cluster != null) {
+      return cluster.get(id);
+    }
     synchronized (lock) {
       TrainingJobRecord job = jobs.get(id);
       if (job == null) {
@@ -171,6 +215,9 @@ public final class JobManager implements AutoCloseable {
 
   /** A page of jobs, newest first, optionally only in the given states. */
   public Page<TrainingJobRecord> list(int pageSize, String pageToken, Set<JobState> states) {
+    if (cluster != null) {
+      return cluster.list(pageSize, pageToken, states);
+    }
     List<TrainingJobRecord> all;
     synchronized (lock) {
       all =
@@ -183,6 +230,9 @@ public final class JobManager implements AutoCloseable {
 
   /** Jobs waiting for a free slot. */
   public long queuedCount() {
+    if (cluster != null) {
+      return cluster.queuedCount();
+    }
     synchronized (lock) {
       return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).count();
     }
@@ -190,6 +240,9 @@ public final class JobManager implements AutoCloseable {
 
   /** Whether a queued or running job reads this data set. */
   public boolean isDatasetInUse(String datasetId) {
+    if (cluster != null) {
+      return cluster.isDatasetInUse(datasetId);
+    }
     synchronized (lock) {
       return jobs.values().stream()
           .anyMatch(j -> j.state().isActive() && j.spec().datasetIds().contains(datasetId));
@@ -201,6 +254,9 @@ public final class JobManager implements AutoCloseable {
    * stops between two training steps. Finished jobs are returned as they are.
    */
   public TrainingJobRecord cancel(String id) {
+    if (cluster != null) {
+      return cluster.cancel(id);
+    }
     synchronized (lock) {
       TrainingJobRecord job = get(id);
       Live l = live.get(id);
@@ -225,6 +281,10 @@ public final class JobManager implements AutoCloseable {
 
   /** Deletes a finished job's record and history. */
   public void delete(String id) {
+    if (cluster != null) {
+      cluster.delete(id);
+      return;
+    }
     synchronized (lock) {
       TrainingJobRecord job = get(id);
       if (job.state().isActive()) {
@@ -245,6 +305,9 @@ public final class JobManager implements AutoCloseable {
    * the last event. The returned handle stops delivery; the job is unaffected.
    */
   public Watch watch(String id, JobEventSink sink) {
+    if (cluster != null) {
+      return cluster.watch(id, sink);
+    }
     synchronized (lock) {
       TrainingJobRecord job = get(id);
       Live l = live.get(id);
@@ -269,8 +332,15 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
-  /** Stops accepting jobs; running ones get {@code grace} to finish, then are cancelled. */
+  /**
+   * Stops accepting jobs; running ones get {@code grace} to finish, then are cancelled. In a
+   * cluster they are re-queued (or failed) as their policy says, so another replica takes them.
+   */
   public void shutdown(Duration grace) {
+    if (cluster != null) {
+      cluster.shutdown(grace);
+      return;
+    }
     synchronized (lock) {
       accepting = false;
     }
@@ -398,12 +468,12 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
-  private static String summary(Throwable e) {
+  static String summary(Throwable e) {
     String message = e.getMessage();
     return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 
-  private static TrainerdException.NotFound notFound(String id) {
+  static TrainerdException.NotFound notFound(String id) {
     return new TrainerdException.NotFound("JOB_NOT_FOUND", "trainingJobs/" + id + " does not exist");
   }
 

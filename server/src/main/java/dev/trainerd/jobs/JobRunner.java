@@ -17,6 +17,12 @@ public interface JobRunner {
    */
   String run(TrainingJobRecord job, Progress progress, CancellationSignal cancel) throws Exception;
 
+  /**
+   * Removes a model a run saved whose job could not record it: in a cluster, the replica lost
+   * the job's lease while it trained, and another attempt owns the job now.
+   */
+  default void discard(String modelId) {}
+
   /** Where a running job reports what it did; calls come from the job's thread, in order. */
   interface Progress {
     /** An epoch finished. */

@@ -16,13 +16,15 @@ import java.util.Optional;
  *     statistics (the book fits on train and test together)
  * @param warmStartModelId a model whose parameters initialise this one (the load initialiser);
  *     the runner resolves it when the job starts, so the spec stays small
+ * @param onReplicaLoss what a cluster does with the job when the replica running it is lost
  */
 public record JobSpec(
     String datasetId,
     SplitSpec split,
     TrainingSpec training,
     Optional<String> fitAlsoOnDatasetId,
-    Optional<String> warmStartModelId) {
+    Optional<String> warmStartModelId,
+    ReplicaLossPolicy onReplicaLoss) {
 
   public JobSpec {
     Objects.requireNonNull(datasetId, "datasetId");
@@ -30,6 +32,22 @@ public record JobSpec(
     Objects.requireNonNull(training, "training");
     Objects.requireNonNull(fitAlsoOnDatasetId, "fitAlsoOnDatasetId");
     Objects.requireNonNull(warmStartModelId, "warmStartModelId");
+    Objects.requireNonNull(onReplicaLoss, "onReplicaLoss");
+  }
+
+  /** A spec that re-queues the job when its replica is lost (the default). */
+  public JobSpec(
+      String datasetId,
+      SplitSpec split,
+      TrainingSpec training,
+      Optional<String> fitAlsoOnDatasetId,
+      Optional<String> warmStartModelId) {
+    this(datasetId, split, training, fitAlsoOnDatasetId, warmStartModelId, ReplicaLossPolicy.REQUEUE);
+  }
+
+  /** Whether only a replica with a GPU may train it. */
+  public boolean needsGpu() {
+    return training.device() == dev.trainerd.ml.Device.GPU;
   }
 
   /** Every data set the job reads. */

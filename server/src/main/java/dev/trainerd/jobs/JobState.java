@@ -30,7 +30,8 @@ public enum JobState {
   private Set<JobState> allowedNext() {
     return switch (this) {
       case QUEUED -> EnumSet.of(RUNNING, CANCELLING, CANCELLED, FAILED);
-      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, CANCELLING);
+      // RUNNING -> QUEUED: in a cluster, the job's replica was lost and the job is re-queued.
+      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, CANCELLING, QUEUED);
       case CANCELLING -> EnumSet.of(CANCELLED, FAILED, SUCCEEDED);
       case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(JobState.class);
     };

@@ -73,6 +73,13 @@ public record TrainingJobRecord(
         epochsCompleted, latestEpoch, crossValidation, modelId, failure, requestId);
   }
 
+  /** Back in the queue after its replica was lost: the lost attempt's progress is forgotten. */
+  TrainingJobRecord requeued() {
+    return new TrainingJobRecord(
+        id, displayName, spec, JobState.QUEUED, createTime, Optional.empty(), Optional.empty(), 0,
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), requestId);
+  }
+
   TrainingJobRecord withEpoch(EpochMetrics epoch) {
     return new TrainingJobRecord(
         id, displayName, spec, state, createTime, startTime, endTime, epochsCompleted + 1,

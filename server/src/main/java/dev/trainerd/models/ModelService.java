@@ -46,8 +46,10 @@ public final class ModelService implements AutoCloseable {
     this.datasets = datasets;
     this.trainer = trainer;
     this.predictors = new PredictorCache(cachedPredictors);
-    for (ModelRecord m : repository.loadAll()) {
-      index.put(m.id(), m);
+    if (!repository.shared()) {
+      for (ModelRecord m : repository.loadAll()) {
+        index.put(m.id(), m);
+      }
     }
   }
 
@@ -63,6 +65,12 @@ public final class ModelService implements AutoCloseable {
   public ModelRecord get(String id) {
     synchronized (index) {
       ModelRecord m = index.get(id);
+      if (m != null && repository.shared() && !repository.exists(id)) {
+        // Another replica deleted it; models never change, so a present one is current.
+        index.remove(id);
+        predictors.invalidate(id);
+        m = null;
+      }
       if (m == null) {
         m = repository.find(id).orElse(null);
         if (m == null) {
@@ -77,8 +85,30 @@ public final class ModelService implements AutoCloseable {
   /** A page of models, newest first. */
   public Page<ModelRecord> list(int pageSize, String pageToken) {
     List<ModelRecord> all;
-    synchronized (index) {
-      all = new ArrayList<>(index.values());
+    if (repository.shared()) {
+      // Models of every replica: the index caches the records (they never change) but not the list.
+      List<String> ids = repository.ids();
+      all = new ArrayList<>();
+      for (String id : ids) {
+        ModelRecord m;
+        synchronized (index) {
+          m = index.get(id);
+        }
+        if (m == null) {
+          m = repository.find(id).orElse(null);
+          if (m == null) {
+            continue;
+          }
+          synchronized (index) {
+            index.put(id, m);
+          }
+        }
+        all.add(m);
+      }
+    } else {
+      synchronized (index) {
+        all = new ArrayList<>(index.values());
+      }
     }
     return Page.of(all, m -> new Page.Key(m.createTime(), m.id()), pageSize, pageToken, "");
   }

@@ -1,8 +1,14 @@
 package dev.trainerd.server;
 
+import dev.trainerd.store.cluster.ObjectStoreSettings;
+import dev.trainerd.store.cluster.PostgresSettings;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +112,73 @@ public final class Main implements Callable<Integer> {
           + " 0 for a free one, -1 for none (env TRAINERD_HEALTH_PORT; default ${DEFAULT-VALUE}).")
   int healthPort;
 
+  /** Which storage a server uses. */
+  enum StorageKind {
+    embedded,
+    cluster
+  }
+
+  @Option(names = "--storage", defaultValue = "${env:TRAINERD_STORAGE:-embedded}",
+      description = "embedded (the data directory) or cluster (PostgreSQL + S3-compatible object store,"
+          + " several replicas) (env TRAINERD_STORAGE; default ${DEFAULT-VALUE}).")
+  StorageKind storage;
+
+  @Option(names = "--postgres-url", defaultValue = "${env:TRAINERD_POSTGRES_URL}",
+      description = "Cluster: JDBC URL, jdbc:postgresql://host:5432/db (env TRAINERD_POSTGRES_URL).")
+  String postgresUrl;
+
+  @Option(names = "--postgres-user", defaultValue = "${env:TRAINERD_POSTGRES_USER:-trainerd}",
+      description = "Cluster: database role (env TRAINERD_POSTGRES_USER; default ${DEFAULT-VALUE}). The password"
+          + " comes from env TRAINERD_POSTGRES_PASSWORD or the file --postgres-password-file names.")
+  String postgresUser;
+
+  @Option(names = "--postgres-password-file", defaultValue = "${env:TRAINERD_POSTGRES_PASSWORD_FILE}",
+      description = "Cluster: file holding the database password (env TRAINERD_POSTGRES_PASSWORD_FILE).")
+  Path postgresPasswordFile;
+
+  @Option(names = "--postgres-pool-size", defaultValue = "${env:TRAINERD_POSTGRES_POOL_SIZE:-8}",
+      description = "Cluster: database connections per replica (env TRAINERD_POSTGRES_POOL_SIZE; default ${DEFAULT-VALUE}).")
+  int postgresPoolSize;
+
+  @Option(names = "--s3-endpoint", defaultValue = "${env:TRAINERD_S3_ENDPOINT}",
+      description = "Cluster: object store URL, e.g. http://minio:9000; unset for AWS S3 (env TRAINERD_S3_ENDPOINT).")
+  String s3Endpoint;
+
+  @Option(names = "--s3-region", defaultValue = "${env:TRAINERD_S3_REGION:-us-east-1}",
+      description = "Cluster: signing region (env TRAINERD_S3_REGION; default ${DEFAULT-VALUE}).")
+  String s3Region;
+
+  @Option(names = "--s3-bucket", defaultValue = "${env:TRAINERD_S3_BUCKET:-trainerd}",
+      description = "Cluster: bucket, created when missing (env TRAINERD_S3_BUCKET; default ${DEFAULT-VALUE}).")
+  String s3Bucket;
+
+  @Option(names = "--s3-prefix", defaultValue = "${env:TRAINERD_S3_PREFIX:-}",
+      description = "Cluster: prefix of every object key (env TRAINERD_S3_PREFIX; default none).")
+  String s3Prefix;
+
+  @Option(names = "--s3-path-style", defaultValue = "${env:TRAINERD_S3_PATH_STYLE:-true}", arity = "1",
+      description = "Cluster: path-style bucket addressing, as MinIO and s3proxy want (env TRAINERD_S3_PATH_STYLE;"
+          + " default ${DEFAULT-VALUE}).")
+  boolean s3PathStyle;
+
+  @Option(names = "--s3-access-key-id-file", defaultValue = "${env:TRAINERD_S3_ACCESS_KEY_ID_FILE}",
+      description = "Cluster: file holding the access key id; else env TRAINERD_S3_ACCESS_KEY_ID or AWS_ACCESS_KEY_ID.")
+  Path s3AccessKeyIdFile;
+
+  @Option(names = "--s3-secret-access-key-file", defaultValue = "${env:TRAINERD_S3_SECRET_ACCESS_KEY_FILE}",
+      description = "Cluster: file holding the secret key; else env TRAINERD_S3_SECRET_ACCESS_KEY or AWS_SECRET_ACCESS_KEY.")
+  Path s3SecretAccessKeyFile;
+
+  @Option(names = "--replica-id", defaultValue = "${env:TRAINERD_REPLICA_ID}",
+      description = "Cluster: this replica's unique name (env TRAINERD_REPLICA_ID; default: host name plus a random suffix).")
+  String replicaId;
+
+  @Option(names = "--job-lease", defaultValue = "${env:TRAINERD_JOB_LEASE:-PT15S}",
+      converter = DurationConverter.class,
+      description = "Cluster: how long a replica's claim on a running job lasts without renewal; a lost replica's"
+          + " jobs are re-queued this long after it stopped (env TRAINERD_JOB_LEASE; default ${DEFAULT-VALUE}).")
+  Duration jobLease;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
@@ -136,13 +209,69 @@ public final class Main implements Callable<Integer> {
                 Optional.ofNullable(tlsClientCaFile),
                 Optional.ofNullable(authTokensFile),
                 reflection),
-            healthPort);
+            healthPort,
+            storage());
     TrainerdApplication app = TrainerdApplication.start(config);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(app::close, "trainerd-shutdown"));
     app.awaitTermination();
     log.info("trainerd stopped");
     return 0;
+  }
+
+  private ServerConfig.Storage storage() throws java.io.IOException {
+    if (storage == StorageKind.embedded) {
+      return new ServerConfig.Storage.Embedded();
+    }
+    if (postgresUrl == null || postgresUrl.isBlank()) {
+      throw new IllegalArgumentException("--storage cluster needs --postgres-url (or TRAINERD_POSTGRES_URL)");
+    }
+    PostgresSettings postgres =
+        new PostgresSettings(
+            postgresUrl,
+            postgresUser,
+            secret(postgresPasswordFile, "database password", "--postgres-password-file", "TRAINERD_POSTGRES_PASSWORD"),
+            postgresPoolSize);
+    ObjectStoreSettings objects =
+        new ObjectStoreSettings(
+            s3Endpoint == null || s3Endpoint.isBlank() ? Optional.empty() : Optional.of(URI.create(s3Endpoint)),
+            s3Region,
+            s3Bucket,
+            s3Prefix,
+            secret(s3AccessKeyIdFile, "object store access key id", "--s3-access-key-id-file",
+                "TRAINERD_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+            secret(s3SecretAccessKeyFile, "object store secret key", "--s3-secret-access-key-file",
+                "TRAINERD_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+            s3PathStyle);
+    String id = replicaId == null || replicaId.isBlank() ? defaultReplicaId() : replicaId;
+    return new ServerConfig.Storage.Cluster(postgres, objects, id, jobLease);
+  }
+
+  /** A secret from its file, else from the first environment variable set. */
+  private static String secret(Path file, String what, String flag, String... variables) throws java.io.IOException {
+    if (file != null) {
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+    for (String variable : variables) {
+      String value = System.getenv(variable);
+      if (value != null && !value.isEmpty()) {
+        return value;
+      }
+    }
+    throw new IllegalArgumentException(
+        "--storage cluster needs the " + what + ": set " + String.join(" or ", variables) + ", or " + flag);
+  }
+
+  private static String defaultReplicaId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "replica";
+      }
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Accepts ISO-8601 durations ({@code PT30S}) or plain seconds ({@code 30}). */

@@ -1,5 +1,7 @@
 package dev.trainerd.server;
 
+import dev.trainerd.store.cluster.ObjectStoreSettings;
+import dev.trainerd.store.cluster.PostgresSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,7 +44,8 @@ public record ServerConfig(
     long maxStoredBytes,
     long maxJobWork,
     Security security,
-    int healthPort) {
+    int healthPort,
+    Storage storage) {
 
   public static final int DEFAULT_GRPC_PORT = 50051;
 
@@ -88,6 +91,32 @@ public record ServerConfig(
   }
   public static final int DEFAULT_METRICS_PORT = 9464;
 
+  /** Where data sets, models and jobs are kept. */
+  public sealed interface Storage {
+    /** Everything in the data directory of this one server: nothing else to install. */
+    record Embedded() implements Storage {}
+
+    /**
+     * One replica of a cluster: metadata in PostgreSQL, blobs in an S3-compatible object store,
+     * jobs claimed from a shared queue. The data directory only holds uploads in progress and
+     * temporary copies.
+     *
+     * @param postgres the database
+     * @param objects the object store
+     * @param replicaId this replica's name, unique in the cluster
+     * @param jobLease how long a replica's claim on a job lasts without renewal
+     */
+    record Cluster(PostgresSettings postgres, ObjectStoreSettings objects, String replicaId, Duration jobLease)
+        implements Storage {
+      public Cluster {
+        Objects.requireNonNull(postgres, "postgres");
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(replicaId, "replicaId");
+        Objects.requireNonNull(jobLease, "jobLease");
+      }
+    }
+  }
+
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -110,9 +139,39 @@ public record ServerConfig(
       throw new IllegalArgumentException("shutdown grace must not be negative");
     }
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(storage, "storage");
     if (maxStoredBytes < 1 || maxJobWork < 1) {
       throw new IllegalArgumentException("max stored bytes and max job work must be positive");
     }
+  }
+
+  /** A server with the embedded storage (the data directory). */
+  public ServerConfig(
+      String host,
+      int grpcPort,
+      int metricsPort,
+      String metricsPath,
+      Path dataDir,
+      int maxConcurrentJobs,
+      int maxQueuedJobs,
+      long maxUploadBytes,
+      int intraOpThreads,
+      int interOpThreads,
+      Duration shutdownGrace,
+      long maxStoredBytes,
+      long maxJobWork,
+      Security security,
+      int healthPort) {
+    this(host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security, healthPort,
+        new Storage.Embedded());
+  }
+
+  /** The same configuration with other storage. */
+  public ServerConfig withStorage(Storage other) {
+    return new ServerConfig(host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs,
+        maxUploadBytes, intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security,
+        healthPort, other);
   }
 
   /** The defaults: ports 50051/9464, `./trainerd-data`, one job per two cores. */
@@ -132,7 +191,8 @@ public record ServerConfig(
         DEFAULT_MAX_STORED_BYTES,
         DEFAULT_MAX_JOB_WORK,
         Security.open(),
-        -1);
+        -1,
+        new Storage.Embedded());
   }
 
   /** 100 GiB of data sets. */

@@ -27,7 +27,16 @@ import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.Trainer;
 import dev.trainerd.ml.tf.TfTrainer;
 import dev.trainerd.models.ModelService;
+import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.jobs.ClusterSettings;
+import dev.trainerd.ml.Device;
 import dev.trainerd.store.DatasetStore;
+import dev.trainerd.store.DatasetUsage;
+import dev.trainerd.store.cluster.ClusterDatasetRepository;
+import dev.trainerd.store.cluster.ClusterModelRepository;
+import dev.trainerd.store.cluster.Database;
+import dev.trainerd.store.cluster.ObjectStore;
+import dev.trainerd.store.cluster.PostgresJobStore;
 import dev.trainerd.store.FileJobRepository;
 import dev.trainerd.store.FileModelRepository;
 import dev.trainerd.store.Ids;
@@ -68,6 +77,8 @@ public final class TrainerdApplication implements AutoCloseable {
   private final ModelService models;
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
+  /** The cluster's database and object store; empty in embedded mode. */
+  private final List<AutoCloseable> clusterResources = new ArrayList<>();
   private MetricsEndpoint metricsEndpoint;
   private boolean closed;
 
@@ -91,28 +102,36 @@ public final class TrainerdApplication implements AutoCloseable {
         });
     trainingMetrics.bindTo(registry);
     new StoreMetrics(config.dataDir(), clock).bindTo(registry);
+    Cluster cluster = config.storage() instanceof ServerConfig.Storage.Cluster c ? openCluster(c) : null;
+    DatasetParsers parsers =
+        new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile(),
+            new ImageFolderParser(ArchiveLimits.DEFAULTS), new ImageListParser(ArchiveLimits.DEFAULTS), new CifarParser(ArchiveLimits.DEFAULTS)));
+    DatasetUsage usage =
+        id -> {
+          JobManager manager = jobsRef.get();
+          return manager != null && manager.isDatasetInUse(id)
+              ? Optional.of("a queued or running training job")
+              : Optional.empty();
+        };
+    // A quarter of the heap for decoded data sets reused between jobs.
+    long decodedCache = Runtime.getRuntime().maxMemory() / 4;
     try {
       this.datasets =
-          DatasetStore.open(
-              config.dataDir().resolve("datasets"),
-              config.maxUploadBytes(),
-              new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile(),
-                  new ImageFolderParser(ArchiveLimits.DEFAULTS), new ImageListParser(ArchiveLimits.DEFAULTS), new CifarParser(ArchiveLimits.DEFAULTS))),
-              id -> {
-                JobManager manager = jobsRef.get();
-                return manager != null && manager.isDatasetInUse(id)
-                    ? Optional.of("a queued or running training job")
-                    : Optional.empty();
-              },
-              clock,
-              // A quarter of the heap for decoded data sets reused between jobs.
-              Runtime.getRuntime().maxMemory() / 4);
+          cluster == null
+              ? DatasetStore.open(
+                  config.dataDir().resolve("datasets"), config.maxUploadBytes(), parsers, usage, clock, decodedCache)
+              : DatasetStore.open(
+                  new ClusterDatasetRepository(cluster.db(), cluster.objects(), config.dataDir().resolve("blob-reads")),
+                  config.dataDir().resolve("staging"), config.maxUploadBytes(), parsers, usage, clock, decodedCache);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the data set store in " + config.dataDir(), e);
     }
     this.models =
         new ModelService(
-            new FileModelRepository(config.dataDir(), ProtoCodecs.models(mapper)), datasets, trainer, 16);
+            cluster == null
+                ? new FileModelRepository(config.dataDir(), ProtoCodecs.models(mapper))
+                : new ClusterModelRepository(cluster.db(), cluster.objects(), ProtoCodecs.models(mapper)),
+            datasets, trainer, 16);
     TrainingJobRunner runner =
         new TrainingJobRunner(
             new JobData(datasets),
@@ -122,25 +141,67 @@ public final class TrainerdApplication implements AutoCloseable {
             clock,
             new Threads(config.intraOpThreads(), config.interOpThreads()),
             BuildInfo.trainerdVersion());
-    this.jobs =
-        new JobManager(
-            new FileJobRepository(config.dataDir(), ProtoCodecs.jobs(mapper)),
-            runner,
-            clock,
-            ids::next,
-            config.maxConcurrentJobs(),
-            config.maxQueuedJobs(),
-            trainingMetrics);
+    JobAdmission admission;
+    if (cluster == null) {
+      this.jobs =
+          new JobManager(
+              new FileJobRepository(config.dataDir(), ProtoCodecs.jobs(mapper)),
+              runner,
+              clock,
+              ids::next,
+              config.maxConcurrentJobs(),
+              config.maxQueuedJobs(),
+              trainingMetrics);
+      admission = new JobAdmission(datasets, models, config.maxJobWork(), trainer);
+    } else {
+      PostgresJobStore store = new PostgresJobStore(cluster.db(), ProtoCodecs.jobs(mapper));
+      boolean hasGpu = trainer.resolveDevice(Device.AUTO) == Device.GPU;
+      this.jobs =
+          JobManager.clustered(
+              store,
+              runner,
+              clock,
+              ids::next,
+              config.maxConcurrentJobs(),
+              config.maxQueuedJobs(),
+              trainingMetrics,
+              new ClusterSettings(
+                  cluster.settings().replicaId(), hasGpu, cluster.settings().jobLease(), ClusterSettings.DEFAULT_POLL_INTERVAL));
+      admission =
+          new JobAdmission(
+              datasets,
+              models,
+              config.maxJobWork(),
+              device -> {
+                // GPU jobs wait for a GPU replica; refused only when the cluster has none at all.
+                if (device == Device.GPU && !store.anyReplicaWithGpu()) {
+                  throw new TrainerdException.FailedPrecondition(
+                      "GPU_UNAVAILABLE", "no replica of this cluster has a GPU; ask for device CPU or AUTO");
+                }
+              });
+    }
     jobsRef.set(jobs);
     this.grpc =
         new GrpcServerHost(
             serverBuilder,
             List.of(
                 new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
-                new TrainingGrpcService(jobs, new JobAdmission(datasets, models, config.maxJobWork(), trainer), specs, mapper),
+                new TrainingGrpcService(jobs, admission, specs, mapper),
                 new ModelGrpcService(models, mapper)),
             interceptors(config.security(), registry),
             config.security().reflection());
+  }
+
+  /** The cluster's shared services, opened before anything uses them. */
+  private record Cluster(ServerConfig.Storage.Cluster settings, Database db, ObjectStore objects) {}
+
+  private Cluster openCluster(ServerConfig.Storage.Cluster settings) {
+    log.info("cluster mode: replica {}, {}, {}", settings.replicaId(), settings.postgres(), settings.objects());
+    Database db = Database.open(settings.postgres());
+    clusterResources.add(db);
+    ObjectStore objects = ObjectStore.open(settings.objects());
+    clusterResources.add(0, objects);
+    return new Cluster(settings, db, objects);
   }
 
   /** Metrics first (so refused calls are counted too), then authentication when tokens are set. */
@@ -250,6 +311,13 @@ public final class TrainerdApplication implements AutoCloseable {
     jobs.shutdown(config.shutdownGrace());
     grpc.close();
     models.close();
+    for (AutoCloseable resource : clusterResources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("could not close {}: {}", resource, e.getMessage());
+      }
+    }
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
     }

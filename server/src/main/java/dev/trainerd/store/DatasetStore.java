@@ -1,6 +1,5 @@
 package dev.trainerd.store;
 
-import com.google.gson.JsonParseException;
 import dev.trainerd.data.DatasetFile;
 import dev.trainerd.data.DatasetFormat;
 import dev.trainerd.data.DatasetMetadata;
@@ -16,7 +15,6 @@ import dev.trainerd.ml.Examples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,46 +22,29 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Datasets on the local disk, content-addressed by SHA-256.
+ * Data sets: uploads are staged, validated by parsing and stored in a {@link DatasetRepository}
+ * (the local data directory, or a cluster's database and object store), content-addressed by
+ * SHA-256. The id is derived from the content hash and the parse options, so the same bytes
+ * uploaded with the same options are one dataset, and the same bytes with other options (another
+ * label column) are another dataset sharing the stored content.
  *
- * <p>Layout under the root folder:
+ * <p>Uploads stage under {@code staging/<uuid>/<n>}, emptied when the store opens; nothing of an
+ * upload is visible before its commit. Decoded data sets are cached between loads.
  *
- * <pre>
- *   blobs/&lt;sha[0..2]&gt;/&lt;sha256&gt;   each distinct file content, stored once
- *   records/&lt;id&gt;.json           one metadata record per dataset (JSON of {@link DatasetMetadata})
- *   staging/&lt;uuid&gt;/&lt;n&gt;         uploads in progress; emptied when the store opens
- * </pre>
- *
- * <p>A dataset becomes visible when its record is renamed into {@code records/}, after its blobs
- * were forced to disk and renamed into {@code blobs/}; so a crash leaves either nothing visible
- * or a complete dataset. Blobs no record names (a crash between the two renames) are removed when
- * the store opens. The id is derived from the content hash and the parse options, so the same
- * bytes uploaded with the same options are one dataset, and the same bytes with other options
- * (another label column) are another dataset sharing the blob.
- *
- * <p>Thread-safe: commits and deletes are serialised; uploads stage and validate in parallel.
+ * <p>Thread-safe: uploads stage and validate in parallel; the repository serialises commits.
  */
 public final class DatasetStore {
 
   private static final Logger log = LoggerFactory.getLogger(DatasetStore.class);
-
-
 
   /** Longest display name accepted. */
   public static final int MAX_DISPLAY_NAME_LENGTH = 256;
@@ -71,29 +52,20 @@ public final class DatasetStore {
   /** Default upload limit: 1 GiB. */
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-  /** A fully received upload file. */
-  record Staged(String name, Path path, long bytes, String sha256) {}
-
-  private final Path blobs;
-  private final Path records;
+  private final DatasetRepository repository;
   private final Path staging;
   private final long maxUploadBytes;
   private final DatasetParsers parsers;
   private final DatasetUsage usage;
   private final Clock clock;
-  private final JsonCodec json = new JsonCodec();
-  private final Object lock = new Object();
-  private final Map<String, DatasetMetadata> byId = new HashMap<>();
-
   private final DecodedCache decoded;
 
   private DatasetStore(
-      Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock, long decodedCacheBytes) {
+      DatasetRepository repository, Path staging, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage,
+      Clock clock, long decodedCacheBytes) {
+    this.repository = repository;
     this.decoded = new DecodedCache(decodedCacheBytes);
-    this.blobs = root.resolve("blobs");
-    this.records = root.resolve("records");
-    this.staging = root.resolve("staging");
+    this.staging = staging;
     this.maxUploadBytes = maxUploadBytes;
     this.parsers = parsers;
     this.usage = usage;
@@ -123,52 +95,26 @@ public final class DatasetStore {
   public static DatasetStore open(
       Path root, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage, Clock clock, long decodedCacheBytes)
       throws IOException {
+    return open(
+        LocalDatasetRepository.open(root), root.resolve("staging"), maxUploadBytes, parsers, usage, clock,
+        decodedCacheBytes);
+  }
+
+  /**
+   * A store on any repository (a cluster's shared one, for example).
+   *
+   * @param staging a local folder for uploads in progress; emptied now
+   */
+  public static DatasetStore open(
+      DatasetRepository repository, Path staging, long maxUploadBytes, DatasetParsers parsers, DatasetUsage usage,
+      Clock clock, long decodedCacheBytes)
+      throws IOException {
     if (maxUploadBytes <= 0) {
       throw new IllegalArgumentException("maxUploadBytes must be positive");
     }
-    DatasetStore store = new DatasetStore(root, maxUploadBytes, parsers, usage, clock, decodedCacheBytes);
-    store.recover();
-    return store;
-  }
-
-  private void recover() throws IOException {
-    Files.createDirectories(blobs);
-    Files.createDirectories(records);
     AtomicFiles.deleteRecursively(staging);
     Files.createDirectories(staging);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(records)) {
-      for (Path entry : entries) {
-        String file = entry.getFileName().toString();
-        if (file.startsWith(".")) {
-          Files.deleteIfExists(entry); // a record write that never got renamed
-          continue;
-        }
-        try {
-          DatasetMetadata m =
-              json.read(Files.readString(entry, StandardCharsets.UTF_8), DatasetMetadata.class);
-          if (!DatasetIds.isValid(m.id()) || !file.equals(m.id() + ".json")
-              || m.files().stream().anyMatch(f -> !SHA256.matcher(f.sha256()).matches())) {
-            throw new JsonParseException("id, file name or hashes are malformed");
-          }
-          byId.put(m.id(), m);
-        } catch (JsonParseException | NullPointerException | DateTimeParseException e) {
-          log.warn("Ignoring unreadable dataset record {}: {}", entry, e.getMessage());
-        }
-      }
-    }
-    Set<String> referenced = referencedBlobs();
-    try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs)) {
-      for (Path prefix : prefixes) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(prefix)) {
-          for (Path blob : entries) {
-            if (!referenced.contains(blob.getFileName().toString())) {
-              log.info("Removing unreferenced blob {}", blob);
-              Files.deleteIfExists(blob);
-            }
-          }
-        }
-      }
-    }
+    return new DatasetStore(repository, staging, maxUploadBytes, parsers, usage, clock, decodedCacheBytes);
   }
 
   /**
@@ -230,7 +176,7 @@ public final class DatasetStore {
 
   /** Validates the staged files and makes them a visible dataset (or finds the existing one). */
   DatasetMetadata commit(
-      String displayName, DatasetOptions options, String description, List<Staged> staged)
+      String displayName, DatasetOptions options, String description, List<DatasetRepository.Staged> staged)
       throws IOException {
     List<NamedFile> named = staged.stream().map(s -> new NamedFile(s.name(), s.path())).toList();
     DatasetFormat format = parsers.resolve(options.format(), named);
@@ -240,56 +186,36 @@ public final class DatasetStore {
         DatasetIds.fromDigest(
             sha256((contentHash + "\n" + resolved.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
     // The same bytes with the same options were validated when first stored: no second parse.
-    synchronized (lock) {
-      DatasetMetadata existing = byId.get(id);
-      if (existing != null) {
-        return existing;
-      }
+    Optional<DatasetMetadata> existing = repository.find(id);
+    if (existing.isPresent()) {
+      return existing.get();
     }
     LoadedDataset loaded = parsers.parser(format).parse(named, resolved);
     DatasetSummary summary = DatasetSummary.of(loaded);
-    synchronized (lock) {
-      DatasetMetadata existing = byId.get(id);
-      if (existing != null) {
-        return existing;
-      }
-      DatasetMetadata metadata =
-          new DatasetMetadata(
-              id,
-              displayName,
-              format,
-              staged.stream().map(s -> new DatasetFile(s.name(), s.bytes(), s.sha256())).toList(),
-              contentHash,
-              resolved,
-              summary,
-              description,
-              Instant.now(clock));
-      try {
-        for (Staged s : staged) {
-          Path blob = blobPath(s.sha256());
-          if (!Files.exists(blob)) {
-            AtomicFiles.move(s.path(), blob);
-          }
-        }
-        AtomicFiles.writeString(recordPath(id), json.write(metadata));
-      } catch (IOException e) {
-        removeUnreferencedBlobs(metadata);
-        throw e;
-      }
-      byId.put(id, metadata);
+    DatasetMetadata metadata =
+        new DatasetMetadata(
+            id,
+            displayName,
+            format,
+            staged.stream().map(s -> new DatasetFile(s.name(), s.bytes(), s.sha256())).toList(),
+            contentHash,
+            resolved,
+            summary,
+            description,
+            Instant.now(clock));
+    DatasetMetadata stored = repository.commit(metadata, staged);
+    if (stored == metadata) {
       // The parse that validated the upload is the decode the first job would repeat.
       decoded.offer(id, loaded);
       log.info("Stored dataset {} ({} rows, {} bytes)", metadata.name(), summary.rows(), metadata.bytes());
-      return metadata;
     }
+    return stored;
   }
 
   /** The dataset with this id, if stored. The id is validated first. */
   public Optional<DatasetMetadata> find(String id) {
     DatasetIds.requireValid(id, "name");
-    synchronized (lock) {
-      return Optional.ofNullable(byId.get(id));
-    }
+    return repository.find(id);
   }
 
   /**
@@ -311,10 +237,7 @@ public final class DatasetStore {
    * @param pageToken empty for the first page, else a token from the previous page
    */
   public Page<DatasetMetadata> list(int pageSize, String pageToken) {
-    List<DatasetMetadata> all;
-    synchronized (lock) {
-      all = new ArrayList<>(byId.values());
-    }
+    List<DatasetMetadata> all = repository.all();
     return Page.of(all, m -> new Page.Key(m.createTime(), m.id()), pageSize, pageToken, "");
   }
 
@@ -326,30 +249,26 @@ public final class DatasetStore {
    */
   public void delete(String id) {
     DatasetIds.requireValid(id, "name");
-    synchronized (lock) {
-      DatasetMetadata m = get(id);
-      Optional<String> user = usage.usedBy(id);
-      if (user.isPresent()) {
-        throw new TrainerdException.FailedPrecondition(
-            "DATASET_IN_USE", m.name() + " is used by " + user.get() + "; delete or finish that first");
-      }
-      try {
-        AtomicFiles.delete(recordPath(id));
-        byId.remove(id);
-        decoded.invalidate(id);
-        removeUnreferencedBlobs(m);
-      } catch (IOException e) {
-        throw new TrainerdException.Internal("DATASET_DELETE_FAILED", "could not delete " + m.name(), e);
-      }
-      log.info("Deleted dataset {}", m.name());
+    DatasetMetadata m = get(id);
+    Optional<String> user = usage.usedBy(id);
+    if (user.isPresent()) {
+      throw new TrainerdException.FailedPrecondition(
+          "DATASET_IN_USE", m.name() + " is used by " + user.get() + "; delete or finish that first");
     }
+    try {
+      if (!repository.delete(id)) {
+        throw new TrainerdException.NotFound("DATASET_NOT_FOUND", "datasets/" + id + " does not exist");
+      }
+      decoded.invalidate(id);
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("DATASET_DELETE_FAILED", "could not delete " + m.name(), e);
+    }
+    log.info("Deleted dataset {}", m.name());
   }
 
   /** Bytes of every stored data set's files (a blob shared by two data sets counts twice). */
   public long totalBytes() {
-    synchronized (lock) {
-      return byId.values().stream().mapToLong(DatasetMetadata::bytes).sum();
-    }
+    return repository.totalBytes();
   }
 
   /**
@@ -364,10 +283,12 @@ public final class DatasetStore {
   }
 
   private LoadedDataset decode(DatasetMetadata m) {
-    List<NamedFile> files =
-        m.files().stream().map(f -> new NamedFile(f.name(), blobPath(f.sha256()))).toList();
-    try {
-      return parsers.parser(m.format()).parse(files, m.options());
+    try (DatasetRepository.Contents contents = repository.open(m)) {
+      return parsers.parser(m.format()).parse(contents.files(), m.options());
+    } catch (NoSuchFileException e) {
+      throw new TrainerdException.NotFound("DATASET_NOT_FOUND", m.name() + " was deleted");
+    } catch (IOException e) {
+      throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read " + m.name(), e);
     } catch (TrainerdException.Internal e) {
       if (e.getCause() instanceof NoSuchFileException || e.getCause() instanceof UncheckedIOException) {
         throw new TrainerdException.NotFound("DATASET_NOT_FOUND", m.name() + " was deleted");
@@ -381,47 +302,14 @@ public final class DatasetStore {
     log.warn("Could not remove staging folder {}: {}", folder, e.getMessage());
   }
 
-  /** Deletes the blobs of {@code m} that no stored dataset names; caller holds the lock. */
-  private void removeUnreferencedBlobs(DatasetMetadata m) {
-    Set<String> stillUsed = referencedBlobs();
-    for (DatasetFile f : m.files()) {
-      if (!stillUsed.contains(f.sha256())) {
-        try {
-          AtomicFiles.delete(blobPath(f.sha256()));
-        } catch (IOException e) {
-          log.warn("Could not remove blob {}; the next open removes it: {}", f.sha256(), e.getMessage());
-        }
-      }
-    }
-  }
-
-  private Set<String> referencedBlobs() {
-    Set<String> referenced = new HashSet<>();
-    synchronized (lock) {
-      byId.values().forEach(m -> m.files().forEach(f -> referenced.add(f.sha256())));
-    }
-    return referenced;
-  }
-
-  private Path blobPath(String sha256) {
-    if (!SHA256.matcher(sha256).matches()) {
-      throw new IllegalArgumentException("not a sha256: " + sha256);
-    }
-    return blobs.resolve(sha256.substring(0, 2)).resolve(sha256);
-  }
-
-  private Path recordPath(String id) {
-    return records.resolve(DatasetIds.requireValid(id, "name") + ".json");
-  }
-
   /** One file: its hash. Several: the hash of their {@code sha256sum} listing sorted by name. */
-  private static String contentHash(List<Staged> staged) {
+  private static String contentHash(List<DatasetRepository.Staged> staged) {
     if (staged.size() == 1) {
       return staged.get(0).sha256();
     }
     StringBuilder listing = new StringBuilder();
     staged.stream()
-        .sorted(Comparator.comparing(Staged::name))
+        .sorted(Comparator.comparing(DatasetRepository.Staged::name))
         .forEach(s -> listing.append(s.sha256()).append("  ").append(s.name()).append('\n'));
     return HexFormat.of().formatHex(sha256(listing.toString().getBytes(StandardCharsets.UTF_8)));
   }

@@ -196,9 +196,9 @@ public final class UploadSession implements AutoCloseable {
     }
     try {
       current.finish();
-      List<DatasetStore.Staged> staged = new ArrayList<>();
+      List<DatasetRepository.Staged> staged = new ArrayList<>();
       for (StagedFile f : files) {
-        staged.add(new DatasetStore.Staged(f.name, f.path, f.bytes, f.sha256));
+        staged.add(new DatasetRepository.Staged(f.name, f.path, f.bytes, f.sha256));
       }
       DatasetMetadata stored = store.commit(displayName, options, description, staged);
       state = State.COMMITTED;

@@ -6,6 +6,7 @@ import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.jobs.JobSpec;
 import dev.trainerd.jobs.SplitSpec;
+import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Trainer;
@@ -26,17 +27,36 @@ public final class JobAdmission {
   private final DatasetStore datasets;
   private final ModelService models;
   private final long maxJobWork;
-  private final Trainer trainer;
+  private final DevicePlacement placement;
+
+  /**
+   * Where a job's device can be found: throws FAILED_PRECONDITION when no server that could train
+   * the job has the device it asks for.
+   */
+  @FunctionalInterface
+  public interface DevicePlacement {
+    /** Throws {@link TrainerdException.FailedPrecondition} when {@code requested} is nowhere. */
+    void require(Device requested);
+  }
 
   /**
    * @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for
    * @param trainer answers whether the requested device exists here
    */
   public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, Trainer trainer) {
+    this(datasets, models, maxJobWork, trainer::resolveDevice);
+  }
+
+  /**
+   * @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for
+   * @param placement answers whether the requested device exists where the job can run (in a
+   *     cluster: on any live replica)
+   */
+  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, DevicePlacement placement) {
     this.datasets = datasets;
     this.models = models;
     this.maxJobWork = maxJobWork;
-    this.trainer = trainer;
+    this.placement = placement;
   }
 
   /**
@@ -135,8 +155,8 @@ public final class JobAdmission {
     if (!violations.isEmpty()) {
       throw TrainerdException.InvalidArgument.of(violations);
     }
-    // A job asking for a GPU this server does not have is refused now, not after it was queued.
-    trainer.resolveDevice(spec.training().device());
+    // A job asking for a GPU no server has is refused now, not after it was queued.
+    placement.require(spec.training().device());
     long work = (long) spec.totalEpochs() * train.summary().rows();
     if (work > maxJobWork) {
       throw new TrainerdException.ResourceExhausted(

@@ -62,6 +62,11 @@ public final class TrainingJobRunner implements JobRunner {
   }
 
   @Override
+  public void discard(String modelId) {
+    models.delete(modelId);
+  }
+
+  @Override
   public String run(TrainingJobRecord job, Progress progress, CancellationSignal cancel) {
     JobSpec spec = job.spec();
     JobData.JobInputs inputs = data.prepare(spec);

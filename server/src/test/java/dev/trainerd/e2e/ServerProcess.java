@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,6 +32,15 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts the jar on {@code dataDir} with extra flags and waits until it serves. */
   public ServerProcess(Path dataDir, String... extraArgs) throws IOException, InterruptedException {
+    this(dataDir, Map.of(), extraArgs);
+  }
+
+  /**
+   * Starts the jar on {@code dataDir} with extra environment variables (secrets go there, never
+   * on the command line) and flags, and waits until it serves.
+   */
+  public ServerProcess(Path dataDir, Map<String, String> environment, String... extraArgs)
+      throws IOException, InterruptedException {
     String jar = System.getProperty("trainerd.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("trainerd.server.jar is not set or missing; run through 'mvn verify'");
@@ -44,6 +54,7 @@ public final class ServerProcess implements AutoCloseable {
     command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    builder.environment().putAll(environment);
     process = builder.start();
     CompletableFuture<int[]> ports = new CompletableFuture<>();
     Thread reader =
