@@ -4,6 +4,7 @@ import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.CrossValidationResult;
+import dev.trainerd.ml.EpochAugmentation;
 import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
@@ -72,11 +73,23 @@ public final class TfTrainer implements Trainer {
   public TrainedModel train(
       TrainingSpec spec,
       Examples train,
+      Optional<EpochAugmentation> augmentation,
       Optional<Examples> evaluation,
       TrainingListener listener,
       CancellationSignal cancel) {
     check(spec, train, evaluation);
-    return trainChecked(spec, train, evaluation.orElse(null), listener, cancel, OptionalInt.empty());
+    augmentation.ifPresent(a -> requireSameShape(a, train));
+    return trainChecked(
+        spec, train, augmentation.orElse(null), evaluation.orElse(null), listener, cancel, OptionalInt.empty());
+  }
+
+  /** A mismatch is a caller's bug (the augmentation must describe the training rows), not bad input. */
+  private static void requireSameShape(EpochAugmentation augmentation, Examples train) {
+    if (augmentation.count() != train.count() || augmentation.featureCount() != train.featureCount()) {
+      throw new IllegalArgumentException(
+          "augmentation is " + augmentation.count() + " x " + augmentation.featureCount() + " but the training examples are "
+              + train.count() + " x " + train.featureCount());
+    }
   }
 
   private static void check(TrainingSpec spec, Examples train, Optional<Examples> evaluation) {
@@ -110,14 +123,29 @@ public final class TfTrainer implements Trainer {
     }
   }
 
+  /**
+   * Trains on {@code train}, or with {@code augmentation} on each epoch's fresh draw of it: epoch
+   * 1's draw becomes the resident training data, and before every later epoch the next draw
+   * (prepared in the background while the previous epoch trained) replaces it in one assignment.
+   * The epoch's time includes any wait for that draw. After the last epoch the deterministic
+   * features return, so the final training metrics measure the same view evaluation sees.
+   */
   private TrainedModel trainChecked(
       TrainingSpec spec,
       Examples train,
+      EpochAugmentation augmentation,
       Examples evaluation,
       TrainingListener listener,
       CancellationSignal cancel,
       OptionalInt fold) {
-    try (TrainingGraph g = new TrainingGraph(spec, train, evaluation, stepsPerRun, productSplits)) {
+    try (EpochFeatures fresh = augmentation == null ? null : new EpochFeatures(augmentation, spec.seed());
+        TrainingGraph g =
+            new TrainingGraph(
+                spec,
+                fresh == null ? train : new Examples(train.count(), train.featureCount(), fresh.drawNow(1), train.labels()),
+                evaluation,
+                stepsPerRun,
+                productSplits)) {
       int n = train.count();
       int batch = spec.batchSize();
       int[] order = new int[n];
@@ -131,6 +159,14 @@ public final class TfTrainer implements Trainer {
       for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
         Splits.shuffle(order, random);
         long started = System.nanoTime();
+        if (fresh != null) {
+          if (epoch > 1) {
+            g.replaceTrainFeatures(fresh.take(epoch));
+          }
+          if (epoch < spec.epochs()) {
+            fresh.drawAhead(epoch + 1);
+          }
+        }
         double lossSum = 0;
         double correct = 0;
         int at = 0;
@@ -168,6 +204,9 @@ public final class TfTrainer implements Trainer {
         history.add(metrics);
         listener.onEpoch(metrics);
       }
+      if (fresh != null) {
+        g.replaceTrainFeatures(train.features());
+      }
       int classCount =
           train.labels() instanceof Examples.Labels.Classes c ? c.classCount() : 0;
       return new TrainedModel(
@@ -186,6 +225,7 @@ public final class TfTrainer implements Trainer {
   public CrossValidationResult crossValidate(
       TrainingSpec spec,
       Examples examples,
+      Optional<EpochAugmentation> augmentation,
       Folds folds,
       TrainingListener listener,
       CancellationSignal cancel) {
@@ -194,6 +234,7 @@ public final class TfTrainer implements Trainer {
       throw TrainerdException.InvalidArgument.of(violations);
     }
     check(spec, examples, Optional.empty());
+    augmentation.ifPresent(a -> requireSameShape(a, examples));
     List<TrainedModel> models = new ArrayList<>();
     List<Splits.Split> splits = Splits.kFold(examples.count(), folds);
     for (int i = 0; i < splits.size(); i++) {
@@ -202,6 +243,7 @@ public final class TfTrainer implements Trainer {
           trainChecked(
               spec,
               examples.subset(split.train()),
+              augmentation.map(a -> a.subset(split.train())).orElse(null),
               examples.subset(split.validation()),
               listener,
               cancel,

@@ -67,6 +67,9 @@ final class TrainingGraph implements AutoCloseable {
     final int count;
     final Operand<? extends TType> x;
     final Operand<? extends TType> y;
+    final int featureCount;
+    final Placeholder<TFloat32> xValue;
+    final Op assignX;
     final Placeholder<TInt32> start;
     final Placeholder<TInt32> size;
     final List<Operand<TFloat32>> sums;
@@ -74,13 +77,14 @@ final class TrainingGraph implements AutoCloseable {
     Resident(String name, Examples examples) {
       count = examples.count();
       int f = examples.featureCount();
+      featureCount = f;
       x = tf.withName(name + "_x").varHandleOp(TFloat32.class, Shape.of(count, f), VarHandleOp.sharedName(name + "_x_" + unique));
-      Placeholder<TFloat32> xValue = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(count, f)));
+      xValue = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(count, f)));
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Shape yShape = storage == Forward.LabelStorage.CLASSES ? Shape.of(count) : Shape.of(count, 1);
       y = tf.withName(name + "_y").varHandleOp(yType, yShape, VarHandleOp.sharedName(name + "_y_" + unique));
       Placeholder<? extends TType> yValue = tf.placeholder(yType, Placeholder.shape(yShape));
-      Op assignX = tf.assignVariableOp(x, xValue);
+      assignX = tf.assignVariableOp(x, xValue);
       Op assignY = tf.assignVariableOp(y, yValue);
       try (TFloat32 xt = TFloat32.tensorOf(Shape.of(count, f), DataBuffers.of(examples.features(), true, false));
           TType yt = labelTensor(examples.labels())) {
@@ -105,6 +109,17 @@ final class TrainingGraph implements AutoCloseable {
         s.addAll(Forward.regressionSums(tf, out, values));
       }
       sums = s;
+    }
+
+    /** Overwrites the resident features (same shape); the labels stay. */
+    void replaceFeatures(float[] features) {
+      if (features.length != (long) count * featureCount) {
+        throw new IllegalArgumentException(
+            "features has " + features.length + " values, expected " + count + " x " + featureCount);
+      }
+      try (TFloat32 xt = TFloat32.tensorOf(Shape.of(count, featureCount), DataBuffers.of(features, true, false))) {
+        session.runner().feed(xValue, xt).addTarget(assignX).run();
+      }
     }
 
     EvaluationMetrics evaluate() {
@@ -353,6 +368,14 @@ final class TrainingGraph implements AutoCloseable {
         return out;
       }
     }
+  }
+
+  /**
+   * Replaces the resident training features (one assignment; the next steps gather from them),
+   * as per-epoch augmentation does. Labels and row order stay.
+   */
+  void replaceTrainFeatures(float[] features) {
+    trainData.replaceFeatures(features);
   }
 
   EvaluationMetrics evaluateTrain() {
