@@ -147,24 +147,46 @@ public final class ImagePipeline {
 
   /** Bilinear resize to {@code height x width}. */
   static ImageTensor resize(ImageTensor in, int height, int width) {
-    int inH = in.height();
+    return resizeWindow(in, 0, 0, in.height(), in.width(), height, width);
+  }
+
+  /**
+   * Bilinear resize of the window of {@code windowHeight x windowWidth} pixels at ({@code top},
+   * {@code left}) to {@code height x width}: the same as cropping the window and resizing it
+   * (samples are clamped to the window's edge), without copying the window first.
+   */
+  static ImageTensor resizeWindow(
+      ImageTensor in, int top, int left, int windowHeight, int windowWidth, int height, int width) {
     int inW = in.width();
+    int plane = in.height() * inW;
+    int[] x0 = new int[width];
+    int[] x1 = new int[width];
+    double[] fx = new double[width];
+    for (int x = 0; x < width; x++) {
+      double sx = clamp((x + 0.5) * windowWidth / width - 0.5, windowWidth - 1);
+      int lo = (int) Math.floor(sx);
+      x0[x] = left + lo;
+      x1[x] = left + Math.min(lo + 1, windowWidth - 1);
+      fx[x] = sx - lo;
+    }
+    float[] src = in.values();
     float[] v = new float[in.channels() * height * width];
+    boolean wholePixels = !in.isTensor();
     for (int y = 0; y < height; y++) {
-      double sy = clamp((y + 0.5) * inH / height - 0.5, inH - 1);
+      double sy = clamp((y + 0.5) * windowHeight / height - 0.5, windowHeight - 1);
       int y0 = (int) Math.floor(sy);
-      int y1 = Math.min(y0 + 1, inH - 1);
+      int y1 = Math.min(y0 + 1, windowHeight - 1);
       double fy = sy - y0;
-      for (int x = 0; x < width; x++) {
-        double sx = clamp((x + 0.5) * inW / width - 0.5, inW - 1);
-        int x0 = (int) Math.floor(sx);
-        int x1 = Math.min(x0 + 1, inW - 1);
-        double fx = sx - x0;
-        for (int c = 0; c < in.channels(); c++) {
-          double top = in.at(c, y0, x0) * (1 - fx) + in.at(c, y0, x1) * fx;
-          double bottom = in.at(c, y1, x0) * (1 - fx) + in.at(c, y1, x1) * fx;
-          double value = top * (1 - fy) + bottom * fy;
-          v[(c * height + y) * width + x] = (float) (in.isTensor() ? value : Math.round(value));
+      for (int c = 0; c < in.channels(); c++) {
+        int row0 = c * plane + (top + y0) * inW;
+        int row1 = c * plane + (top + y1) * inW;
+        int out = (c * height + y) * width;
+        for (int x = 0; x < width; x++) {
+          double f = fx[x];
+          double upper = src[row0 + x0[x]] * (1 - f) + src[row0 + x1[x]] * f;
+          double lower = src[row1 + x0[x]] * (1 - f) + src[row1 + x1[x]] * f;
+          double value = upper * (1 - fy) + lower * fy;
+          v[out + x] = (float) (wholePixels ? Math.round(value) : value);
         }
       }
     }
@@ -227,7 +249,7 @@ public final class ImagePipeline {
       if (w > 0 && w <= imgW && h > 0 && h <= imgH) {
         int top = random.nextInt(imgH - h + 1);
         int left = random.nextInt(imgW - w + 1);
-        return resize(crop(in, top, left, h, w), t.height(), t.width());
+        return resizeWindow(in, top, left, h, w, t.height(), t.width());
       }
     }
     double inRatio = (double) imgW / imgH;
@@ -238,7 +260,7 @@ public final class ImagePipeline {
     } else if (inRatio > t.maxRatio()) {
       w = Math.max(1, Math.min(imgW, (int) Math.round(h * t.maxRatio())));
     }
-    return resize(crop(in, (imgH - h) / 2, (imgW - w) / 2, h, w), t.height(), t.width());
+    return resizeWindow(in, (imgH - h) / 2, (imgW - w) / 2, h, w, t.height(), t.width());
   }
 
   private static double uniform(SplittableRandom random, double low, double high) {

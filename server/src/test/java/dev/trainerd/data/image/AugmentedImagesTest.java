@@ -11,7 +11,14 @@ import dev.trainerd.data.ImageTransform;
 import dev.trainerd.data.LoadedDataset;
 import dev.trainerd.data.NamedFile;
 import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.EpochAugmentation;
+import dev.trainerd.ml.Loss;
+import dev.trainerd.ml.ModelSpec;
+import dev.trainerd.ml.TrainedModel;
+import dev.trainerd.ml.TrainingListener;
+import dev.trainerd.ml.TrainingSpec;
+import dev.trainerd.ml.tf.TfTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +26,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +130,55 @@ class AugmentedImagesTest {
       differ += drawn[2 * n] == 3 * n && drawn[2 * n + 1] == 3 * n + 2 ? 0 : 1;
     }
     assertThat(differ).isGreaterThan(10);
+  }
+
+  @Test
+  void drawsThatAreTheIdentityTrainExactlyLikeNoAugmentation() throws IOException {
+    // A whole-image square crop of a square image resized to its own size, and a flip with
+    // probability 0, leave every pixel as it is: the per-epoch path (staged bytes, draws,
+    // re-assigned training features) must then give the very model the plain path gives.
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    SplittableRandom noise = new SplittableRandom(1);
+    for (int n = 0; n < 60; n++) {
+      int[][] pixels = new int[3][3];
+      for (int y = 0; y < 3; y++) {
+        for (int x = 0; x < 3; x++) {
+          // Class "left" is bright on the left column, "right" on the right column.
+          boolean bright = n % 2 == 0 ? x == 0 : x == 2;
+          pixels[y][x] = (bright ? 180 : 40) + noise.nextInt(60);
+        }
+      }
+      entries.put((n % 2 == 0 ? "left/" : "right/") + n + ".png", TestImages.grayPng(pixels));
+    }
+    Path p = dir.resolve("squares.zip");
+    Files.write(p, TestImages.zip(entries));
+    NamedFile zip = new NamedFile("squares.zip", p);
+    LoadedDataset.Dense plain = parse(zip, 0, ImageTransform.toTensor());
+    LoadedDataset.Dense identity =
+        parse(zip, 0, ImageTransform.randomResizedCrop(3, 3, 1, 1, 1, 1), ImageTransform.randomFlipLeftRight(0), ImageTransform.toTensor());
+    assertThat(identity.examples().features()).containsExactly(plain.examples().features());
+    assertThat(epoch(identity.augmentation().orElseThrow(), 2, 3)).containsExactly(plain.examples().features());
+
+    TrainingSpec spec =
+        TrainingSpec.builder()
+            .model(new ModelSpec.SoftmaxRegression())
+            .loss(new Loss.SoftmaxCrossEntropy(true))
+            .learningRate(0.5)
+            .batchSize(8)
+            .epochs(4)
+            .seed(2)
+            .build();
+    TfTrainer trainer = new TfTrainer();
+    TrainedModel withoutDraws =
+        trainer.train(spec, plain.examples(), Optional.empty(), TrainingListener.none(),
+            CancellationSignal.never());
+    TrainedModel withDraws =
+        trainer.train(spec, identity.examples(), identity.augmentation(), Optional.empty(),
+            TrainingListener.none(), CancellationSignal.never());
+    assertThat(withDraws.parameter("dense0/weight").values()).containsExactly(withoutDraws.parameter("dense0/weight").values());
+    assertThat(withDraws.history()).extracting(m -> m.trainLoss())
+        .containsExactlyElementsOf(withoutDraws.history().stream().map(m -> m.trainLoss()).toList());
+    assertThat(withDraws.finalTrain().accuracy()).isGreaterThan(0.9);
   }
 
   @Test
