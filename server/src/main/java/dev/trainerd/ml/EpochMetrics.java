@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * @param trainLogRmse log-RMSE over the training set after the epoch (regression), else NaN
  * @param evaluation metrics on the evaluation/validation set after the epoch, when one was given
  * @param weightL2Norm {@code sqrt(sum w^2)} over all weights (biases excluded) after the epoch
- * @param durationSeconds wall time of the epoch's training steps (excluding evaluation)
+ * @param durationSeconds wall time of the epoch's training steps (excluding evaluation; including
+ *     any wait for, and the loading of, the epoch's augmented training features)
  * @param examplesPerSecond training examples processed per second in the epoch
  */
 public record EpochMetrics(
