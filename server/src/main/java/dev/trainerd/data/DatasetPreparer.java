@@ -132,6 +132,7 @@ public final class DatasetPreparer {
     }
     return new PreparedData(
         trainExamples,
+        Optional.empty(),
         testExamples,
         Optional.of(preprocessor),
         preprocessor.featureNames(),
@@ -166,6 +167,7 @@ public final class DatasetPreparer {
     }
     return new PreparedData(
         examples,
+        train.augmentation(),
         testExamples,
         Optional.empty(),
         names,

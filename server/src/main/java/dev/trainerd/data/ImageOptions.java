@@ -7,14 +7,15 @@ import java.util.List;
 /**
  * The options of image data sets (IMAGE_FOLDER, IMAGE_LIST, CIFAR).
  *
- * <p>Random steps are drawn once, when the data set is read, from a generator seeded by ({@code
- * seed}, example index, step position): the same upload always yields the same examples, and the
- * augmentation is fixed rather than redrawn every epoch. They are meant for training data; the
- * server cannot tell a training upload from a test upload, so leave them out of test sets.
+ * <p>Random steps act only in training, and are drawn afresh for every training example and
+ * epoch from a generator seeded by ({@code seed}, the job's seed, epoch, example index, step
+ * position). The data set's examples, and so validation, test, evaluation and prediction, hold
+ * the deterministic view: flips skipped, random resized crops replaced by a resize of the whole
+ * image ({@code dev.trainerd.data.image.ImagePipeline}).
  *
  * @param transforms the steps applied to every image, in order; empty leaves CHW pixel values
  *     0..255 as floats
- * @param seed seeds the random steps; default 0
+ * @param seed seeds the random steps together with each job's seed; default 0
  * @param cifarLabels CIFAR: which label byte is the class; default {@link CifarLabels#AUTO}
  */
 public record ImageOptions(List<ImageTransform> transforms, long seed, CifarLabels cifarLabels) {

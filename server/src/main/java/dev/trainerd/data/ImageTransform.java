@@ -48,11 +48,15 @@ public record ImageTransform(
     /** The centred height x width window; the offsets round down. */
     CENTER_CROP,
     /**
-     * A random window of random area and aspect ratio, resized (bilinear) to height x width;
-     * seeded per (seed, example index). Meant for training data only.
+     * Training: a random window of random area and aspect ratio, resized (bilinear) to height x
+     * width, drawn afresh per example and epoch. Deterministic view (evaluation, validation,
+     * test, prediction): the whole image resized to height x width.
      */
     RANDOM_RESIZED_CROP,
-    /** Mirrors the image left-right with a probability; seeded per (seed, example index). */
+    /**
+     * Training: mirrors the image left-right with a probability, drawn afresh per example and
+     * epoch. Deterministic view: no flip.
+     */
     RANDOM_FLIP_LEFT_RIGHT,
     /** Casts to float32, the only type examples have; accepted for pipelines that name it. */
     CAST_FLOAT32

@@ -1,8 +1,10 @@
 package dev.trainerd.data;
 
+import dev.trainerd.ml.EpochAugmentation;
 import dev.trainerd.ml.Examples;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The decoded content of a stored dataset, as training and prediction consume it. */
 public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDataset.Dense {
@@ -59,17 +61,33 @@ public sealed interface LoadedDataset permits LoadedDataset.Tabular, LoadedDatas
   }
 
   /**
-   * Examples that are already dense features (IDX images, synthetic data); preprocessing leaves
-   * them as they are.
+   * Examples that are already dense features (IDX images, synthetic data, image data sets);
+   * preprocessing leaves them as they are.
    *
-   * @param examples the features and labels
+   * @param examples the features and labels; for image data sets with random transforms, the
+   *     deterministic view that evaluation, validation and prediction use
    * @param classNames class names by index for classification (for example {@code "0"}..{@code
    *     "9"} for IDX labels), empty otherwise
+   * @param augmentation for image data sets with random transforms, the per-epoch training view
+   *     of the same rows; empty otherwise
    */
-  record Dense(Examples examples, List<String> classNames) implements LoadedDataset {
+  record Dense(Examples examples, List<String> classNames, Optional<EpochAugmentation> augmentation)
+      implements LoadedDataset {
     public Dense {
       Objects.requireNonNull(examples, "examples");
       classNames = List.copyOf(classNames);
+      Objects.requireNonNull(augmentation, "augmentation");
+      augmentation.ifPresent(
+          a -> {
+            if (a.count() != examples.count() || a.featureCount() != examples.featureCount()) {
+              throw new IllegalArgumentException("the augmentation must cover the examples' rows and features");
+            }
+          });
+    }
+
+    /** Dense examples without augmentation. */
+    public Dense(Examples examples, List<String> classNames) {
+      this(examples, classNames, Optional.empty());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.trainerd.data;
 
 import dev.trainerd.data.prep.Preprocessor;
+import dev.trainerd.ml.EpochAugmentation;
 import dev.trainerd.ml.Examples;
 import java.util.List;
 import java.util.Objects;
@@ -12,6 +13,8 @@ import java.util.Optional;
  *
  * @param train the training dataset as dense examples (all its rows; holdout and K-fold splits
  *     are taken from these by index)
+ * @param trainAugmentation per-epoch augmented features of the rows of {@code train} (image data
+ *     sets with random transforms); {@code train} itself holds their deterministic view
  * @param test the test dataset prepared the same way, if one was given; its labels are {@link
  *     Examples.Labels.None} when it is unlabelled, and class indices follow {@code classNames}
  * @param preprocessor the fitted transform for tabular data; empty for dense data (IDX,
@@ -26,6 +29,7 @@ import java.util.Optional;
  */
 public record PreparedData(
     Examples train,
+    Optional<EpochAugmentation> trainAugmentation,
     Optional<Examples> test,
     Optional<Preprocessor> preprocessor,
     List<String> featureNames,
@@ -38,6 +42,7 @@ public record PreparedData(
 
   public PreparedData {
     Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(trainAugmentation, "trainAugmentation");
     Objects.requireNonNull(test, "test");
     Objects.requireNonNull(preprocessor, "preprocessor");
     featureNames = List.copyOf(featureNames);

@@ -11,27 +11,63 @@ import java.util.Optional;
 public interface Trainer {
 
   /**
-   * Trains a model.
+   * Trains a model on fixed examples.
    *
+   * @param evaluation examples measured after each epoch (test or validation set), if any
+   * @throws TrainingCancelledException when {@code cancel} fired
+   */
+  default TrainedModel train(
+      TrainingSpec spec,
+      Examples train,
+      Optional<Examples> evaluation,
+      TrainingListener listener,
+      CancellationSignal cancel) {
+    return train(spec, train, Optional.empty(), evaluation, listener, cancel);
+  }
+
+  /**
+   * Trains a model; with an augmentation, every epoch trains on that epoch's freshly drawn
+   * features (seeded by the spec's seed and the epoch), while the final training metrics and
+   * everything else use the deterministic {@code train} features.
+   *
+   * @param augmentation per-epoch features of the rows of {@code train}, if any
    * @param evaluation examples measured after each epoch (test or validation set), if any
    * @throws TrainingCancelledException when {@code cancel} fired
    */
   TrainedModel train(
       TrainingSpec spec,
       Examples train,
+      Optional<EpochAugmentation> augmentation,
       Optional<Examples> evaluation,
       TrainingListener listener,
       CancellationSignal cancel);
 
   /**
-   * K-fold cross-validation: trains one model per fold on the other folds and validates it on
-   * the held-out fold; the listener sees every fold's epochs with {@code fold} set. The folds may
-   * train side by side: then every fold's epoch e arrives before any fold's epoch e + 1, and each
-   * epoch's duration is the fold's share of the joint epoch.
+   * K-fold cross-validation on fixed examples: trains one model per fold on the other folds and
+   * validates it on the held-out fold; the listener sees every fold's epochs with {@code fold}
+   * set.
+   */
+  default CrossValidationResult crossValidate(
+      TrainingSpec spec,
+      Examples examples,
+      Folds folds,
+      TrainingListener listener,
+      CancellationSignal cancel) {
+    return crossValidate(spec, examples, Optional.empty(), folds, listener, cancel);
+  }
+
+  /**
+   * K-fold cross-validation; with an augmentation, each fold's model trains on augmented
+   * features of its training folds only and is validated on the deterministic features of the
+   * held-out fold. The folds may train side by side: then every fold's epoch e arrives before
+   * any fold's epoch e + 1, and each epoch's duration is the fold's share of the joint epoch.
+   *
+   * @param augmentation per-epoch features of the rows of {@code examples}, if any
    */
   CrossValidationResult crossValidate(
       TrainingSpec spec,
       Examples examples,
+      Optional<EpochAugmentation> augmentation,
       Folds folds,
       TrainingListener listener,
       CancellationSignal cancel);

@@ -72,7 +72,9 @@ final class DecodedCache {
   /** A close estimate of the heap a loaded data set holds. */
   static long sizeOf(LoadedDataset data) {
     if (data instanceof LoadedDataset.Dense dense) {
-      return 4L * dense.examples().features().length + 4L * dense.examples().count();
+      return 4L * dense.examples().features().length
+          + 4L * dense.examples().count()
+          + dense.augmentation().map(a -> a.heapBytes()).orElse(0L);
     }
     LoadedDataset.Tabular tab = (LoadedDataset.Tabular) data;
     long rows = tab.table().rowCount();

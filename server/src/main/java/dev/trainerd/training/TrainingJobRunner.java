@@ -11,6 +11,7 @@ import dev.trainerd.jobs.SplitSpec;
 import dev.trainerd.jobs.TrainingJobRecord;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.CrossValidationResult;
+import dev.trainerd.ml.EpochAugmentation;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Initializer;
@@ -85,7 +86,12 @@ public final class TrainingJobRunner implements JobRunner {
       }
       CrossValidationResult result =
           trainer.crossValidate(
-              training, all, new Folds(k.folds(), k.shuffle(), training.seed()), progress::epoch, cancel);
+              training,
+              all,
+              prepared.trainAugmentation(),
+              new Folds(k.folds(), k.shuffle(), training.seed()),
+              progress::epoch,
+              cancel);
       List<FoldResult> folds = new ArrayList<>();
       for (int i = 0; i < result.folds().size(); i++) {
         TrainedModel fold = result.folds().get(i);
@@ -98,10 +104,15 @@ public final class TrainingJobRunner implements JobRunner {
           new CrossValidationSummary(folds, result.meanTrain(), result.meanValidation());
       progress.crossValidation(summary);
       cv = Optional.of(summary);
-      model = trainer.train(training, all, Optional.empty(), progress::epoch, cancel);
+      model = trainer.train(training, all, prepared.trainAugmentation(), Optional.empty(), progress::epoch, cancel);
     } else {
       Examples trainOn = inputs.holdout().map(h -> all.subset(h.train())).orElse(all);
-      model = trainer.train(training, trainOn, inputs.evaluation(), progress::epoch, cancel);
+      // Holdout: only the training part is augmented; validation rows keep their deterministic view.
+      Optional<EpochAugmentation> augmentOn =
+          inputs.holdout().isPresent()
+              ? prepared.trainAugmentation().map(a -> a.subset(inputs.holdout().get().train()))
+              : prepared.trainAugmentation();
+      model = trainer.train(training, trainOn, augmentOn, inputs.evaluation(), progress::epoch, cancel);
     }
 
     String modelId = ids.get();

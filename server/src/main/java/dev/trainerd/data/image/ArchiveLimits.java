@@ -10,7 +10,9 @@ package dev.trainerd.data.image;
  * @param maxEntryBytes most uncompressed bytes of one entry
  * @param maxPixelsPerImage most pixels (height x width) of one image, read from its header before
  *     it is decoded
- * @param maxTotalValues most floats of the whole data set after transforms (examples x features)
+ * @param maxTotalValues most floats of the whole data set after transforms (examples x features);
+ *     separately, most values kept for per-epoch augmentation (the images before the first
+ *     random transform)
  */
 public record ArchiveLimits(
     int maxEntries, long maxTotalBytes, long maxEntryBytes, long maxPixelsPerImage, long maxTotalValues) {

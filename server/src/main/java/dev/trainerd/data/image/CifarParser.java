@@ -61,7 +61,7 @@ public final class CifarParser implements DatasetParser {
     };
     int recordBytes = labelBytes + PIXEL_BYTES;
     ImagePipeline pipeline = new ImagePipeline(options.image());
-    ImageRows rows = new ImageRows(limits.maxTotalValues(), "files");
+    ImageRows rows = new ImageRows(pipeline, limits.maxTotalValues(), "files");
     byte[] record = new byte[recordBytes];
     for (NamedFile batch : batches) {
       String field = "files[" + batch.name() + "]";
@@ -83,14 +83,13 @@ public final class CifarParser implements DatasetParser {
             pixels[i] = record[labelBytes + i] & 0xff;
           }
           String recordField = "files[" + batch.name() + ":" + r + "]";
-          ImageTensor image = pipeline.apply(new ImageTensor(3, 32, 32, pixels, false), rows.count(), recordField);
-          rows.add(image, label, batch.name() + " record " + r, recordField);
+          rows.add(new ImageTensor(3, 32, 32, pixels, false), label, batch.name() + " record " + r, recordField);
         }
       } catch (IOException e) {
         throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read " + batch.name(), e);
       }
     }
-    return new LoadedDataset.Dense(rows.build(null, classCount), classNames(names, labels, classCount));
+    return rows.build(null, classNames(names, labels, classCount));
   }
 
   private static CifarLabels resolve(CifarLabels requested, List<NamedFile> batches) {

@@ -42,7 +42,7 @@ public final class ImageFolderParser implements DatasetParser {
     String archiveField = "files[" + archive.name() + "]";
     ImageDecoder decoder = new ImageDecoder(limits.maxPixelsPerImage());
     ImagePipeline pipeline = new ImagePipeline(options.image());
-    ImageRows rows = new ImageRows(limits.maxTotalValues(), archiveField);
+    ImageRows rows = new ImageRows(pipeline, limits.maxTotalValues(), archiveField);
     List<String> arrivalClasses = new ArrayList<>();
     Map<String, Integer> arrivalIndex = new HashMap<>();
     new ArchiveEntries(limits)
@@ -68,8 +68,7 @@ public final class ImageFolderParser implements DatasetParser {
                 arrivalClasses.add(k);
                 return arrivalClasses.size() - 1;
               });
-              ImageTensor image = pipeline.apply(decoder.decode(bytes, field), rows.count(), field);
-              rows.add(image, label, name, field);
+              rows.add(decoder.decode(bytes, field), label, name, field);
             });
     List<String> sorted = new ArrayList<>(arrivalClasses);
     sorted.sort(null);
@@ -77,7 +76,7 @@ public final class ImageFolderParser implements DatasetParser {
     for (int i = 0; i < classOf.length; i++) {
       classOf[i] = sorted.indexOf(arrivalClasses.get(i));
     }
-    return new LoadedDataset.Dense(rows.build(classOf, sorted.size()), sorted);
+    return rows.build(classOf, sorted);
   }
 
   /** Folders, hidden files and macOS archive metadata are not examples. */

@@ -66,7 +66,7 @@ public final class ImageListParser implements DatasetParser {
     String archiveField = "files[" + archive.name() + "]";
     ImageDecoder decoder = new ImageDecoder(limits.maxPixelsPerImage());
     ImagePipeline pipeline = new ImagePipeline(options.image());
-    ImageRows rows = new ImageRows(limits.maxTotalValues(), archiveField);
+    ImageRows rows = new ImageRows(pipeline, limits.maxTotalValues(), archiveField);
     Set<String> seen = new HashSet<>();
     new ArchiveEntries(limits)
         .read(
@@ -77,8 +77,7 @@ public final class ImageListParser implements DatasetParser {
                 return;
               }
               String field = "files[" + archive.name() + ":" + name + "]";
-              ImageTensor image = pipeline.apply(decoder.decode(bytes, field), rows.count(), field);
-              rows.add(image, classIndex.get(label), name, field);
+              rows.add(decoder.decode(bytes, field), classIndex.get(label), name, field);
             });
     for (String path : labelByPath.keySet()) {
       if (!seen.contains(path)) {
@@ -86,7 +85,7 @@ public final class ImageListParser implements DatasetParser {
             "files[" + list.name() + "]", "lists " + path + ", which is not in " + archive.name());
       }
     }
-    return new LoadedDataset.Dense(rows.build(null, classNames.size()), classNames);
+    return rows.build(null, classNames);
   }
 
   private static Map<String, String> readList(NamedFile list) {

@@ -5,11 +5,25 @@ import dev.trainerd.data.ImageTransform;
 import dev.trainerd.errors.TrainerdException;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
- * Applies the transforms of {@link ImageOptions} to images, in order. Random steps draw from a
- * generator seeded by (seed, example index, step position), so an example's augmentation depends
- * on nothing else (not on other examples, threads or the archive's other content).
+ * Applies the transforms of {@link ImageOptions} to images, in order, in two views:
+ *
+ * <ul>
+ *   <li>the <b>deterministic view</b> ({@link #evaluation}), which every data set's examples hold
+ *       and which evaluation, validation, test and prediction use: RANDOM_FLIP_LEFT_RIGHT is
+ *       skipped and RANDOM_RESIZED_CROP resizes the whole image to its output size;
+ *   <li>the <b>training view</b> ({@link #training}), drawn afresh for every example and epoch:
+ *       random steps draw from a generator seeded by (transform seed, job seed, epoch, example
+ *       index, step position), so a draw depends on nothing else (not on other examples, threads,
+ *       folds or the archive's other content).
+ * </ul>
+ *
+ * <p>Both views start from the {@linkplain #prefix prefix}: the deterministic steps before the
+ * first random one, applied once when the data set is read and kept so that each epoch only
+ * redoes the steps from the first random one on. Both views give every image the same shape, so
+ * a pipeline that fits every image at read time fits every training draw too.
  *
  * <p>Geometry: bilinear resizing uses half-pixel centres ({@code src = (dst + 0.5) * in / out -
  * 0.5}, clamped to the edge), as PIL and OpenCV do; before {@code to_tensor} resized values are
@@ -19,37 +33,88 @@ public final class ImagePipeline {
 
   private final List<ImageTransform> steps;
   private final long seed;
+  private final int firstRandom;
 
   public ImagePipeline(ImageOptions options) {
     this.steps = options.transforms();
     this.seed = options.seed();
+    int first = 0;
+    while (first < steps.size() && !steps.get(first).isRandom()) {
+      first++;
+    }
+    this.firstRandom = first;
+  }
+
+  /** Whether any step is random, so that training draws a fresh view each epoch. */
+  public boolean isRandom() {
+    return firstRandom < steps.size();
   }
 
   /**
-   * Transforms one image.
+   * The deterministic view of a decoded image: every step, random ones made deterministic.
    *
-   * @param index the example's index in the data set (seeds the random steps)
    * @param field the violation field naming the image, for steps that do not fit it
    */
-  public ImageTensor apply(ImageTensor image, int index, String field) {
+  public ImageTensor apply(ImageTensor image, String field) {
+    return evaluation(prefix(image, field), field);
+  }
+
+  /** The steps before the first random one (all steps when none is random). */
+  public ImageTensor prefix(ImageTensor image, String field) {
+    return run(image, 0, firstRandom, null, field);
+  }
+
+  /** The deterministic view of a {@linkplain #prefix prefixed} image: the remaining steps. */
+  public ImageTensor evaluation(ImageTensor prefixed, String field) {
+    return run(prefixed, firstRandom, steps.size(), null, field);
+  }
+
+  /**
+   * The training view of a {@linkplain #prefix prefixed} image for one epoch: the remaining
+   * steps with fresh draws.
+   *
+   * @param jobSeed the training job's seed
+   * @param epoch the epoch, from 1
+   * @param index the example's index in the data set
+   */
+  public ImageTensor training(ImageTensor prefixed, long jobSeed, int epoch, int index, String field) {
+    return run(prefixed, firstRandom, steps.size(), step -> random(jobSeed, epoch, index, step), field);
+  }
+
+  /** Steps {@code [from, to)}; {@code draws} gives step i's generator, or is null for the deterministic view. */
+  private ImageTensor run(ImageTensor image, int from, int to, IntFunction<SplittableRandom> draws, String field) {
     ImageTensor out = image;
-    for (int i = 0; i < steps.size(); i++) {
+    for (int i = from; i < to; i++) {
       ImageTransform t = steps.get(i);
       out = switch (t.kind()) {
         case TO_TENSOR -> toTensor(out);
         case NORMALIZE -> normalize(out, t.mean(), t.std(), field);
         case RESIZE -> resize(out, t.height(), t.width());
         case CENTER_CROP -> centerCrop(out, t.height(), t.width(), field);
-        case RANDOM_RESIZED_CROP -> randomResizedCrop(out, t, random(index, i));
-        case RANDOM_FLIP_LEFT_RIGHT -> random(index, i).nextDouble() < t.probability() ? flipLeftRight(out) : out;
+        case RANDOM_RESIZED_CROP ->
+            draws == null ? resize(out, t.height(), t.width()) : randomResizedCrop(out, t, draws.apply(i));
+        case RANDOM_FLIP_LEFT_RIGHT ->
+            draws != null && draws.apply(i).nextDouble() < t.probability() ? flipLeftRight(out) : out;
         case CAST_FLOAT32 -> out;
       };
     }
     return out;
   }
 
-  private SplittableRandom random(int index, int step) {
-    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + step);
+  private SplittableRandom random(long jobSeed, int epoch, int index, int step) {
+    long h = mix(0, seed);
+    h = mix(h, jobSeed);
+    h = mix(h, epoch);
+    h = mix(h, index);
+    return new SplittableRandom(mix(h, step));
+  }
+
+  /** Folds {@code value} into {@code state} with SplitMix64's step: neighbouring inputs give unrelated outputs. */
+  private static long mix(long state, long value) {
+    long z = state + 0x9E3779B97F4A7C15L + value;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** Pixel values 0..255 to [0, 1]. */
@@ -82,24 +147,46 @@ public final class ImagePipeline {
 
   /** Bilinear resize to {@code height x width}. */
   static ImageTensor resize(ImageTensor in, int height, int width) {
-    int inH = in.height();
+    return resizeWindow(in, 0, 0, in.height(), in.width(), height, width);
+  }
+
+  /**
+   * Bilinear resize of the window of {@code windowHeight x windowWidth} pixels at ({@code top},
+   * {@code left}) to {@code height x width}: the same as cropping the window and resizing it
+   * (samples are clamped to the window's edge), without copying the window first.
+   */
+  static ImageTensor resizeWindow(
+      ImageTensor in, int top, int left, int windowHeight, int windowWidth, int height, int width) {
     int inW = in.width();
+    int plane = in.height() * inW;
+    int[] x0 = new int[width];
+    int[] x1 = new int[width];
+    double[] fx = new double[width];
+    for (int x = 0; x < width; x++) {
+      double sx = clamp((x + 0.5) * windowWidth / width - 0.5, windowWidth - 1);
+      int lo = (int) Math.floor(sx);
+      x0[x] = left + lo;
+      x1[x] = left + Math.min(lo + 1, windowWidth - 1);
+      fx[x] = sx - lo;
+    }
+    float[] src = in.values();
     float[] v = new float[in.channels() * height * width];
+    boolean wholePixels = !in.isTensor();
     for (int y = 0; y < height; y++) {
-      double sy = clamp((y + 0.5) * inH / height - 0.5, inH - 1);
+      double sy = clamp((y + 0.5) * windowHeight / height - 0.5, windowHeight - 1);
       int y0 = (int) Math.floor(sy);
-      int y1 = Math.min(y0 + 1, inH - 1);
+      int y1 = Math.min(y0 + 1, windowHeight - 1);
       double fy = sy - y0;
-      for (int x = 0; x < width; x++) {
-        double sx = clamp((x + 0.5) * inW / width - 0.5, inW - 1);
-        int x0 = (int) Math.floor(sx);
-        int x1 = Math.min(x0 + 1, inW - 1);
-        double fx = sx - x0;
-        for (int c = 0; c < in.channels(); c++) {
-          double top = in.at(c, y0, x0) * (1 - fx) + in.at(c, y0, x1) * fx;
-          double bottom = in.at(c, y1, x0) * (1 - fx) + in.at(c, y1, x1) * fx;
-          double value = top * (1 - fy) + bottom * fy;
-          v[(c * height + y) * width + x] = (float) (in.isTensor() ? value : Math.round(value));
+      for (int c = 0; c < in.channels(); c++) {
+        int row0 = c * plane + (top + y0) * inW;
+        int row1 = c * plane + (top + y1) * inW;
+        int out = (c * height + y) * width;
+        for (int x = 0; x < width; x++) {
+          double f = fx[x];
+          double upper = src[row0 + x0[x]] * (1 - f) + src[row0 + x1[x]] * f;
+          double lower = src[row1 + x0[x]] * (1 - f) + src[row1 + x1[x]] * f;
+          double value = upper * (1 - fy) + lower * fy;
+          v[out + x] = (float) (wholePixels ? Math.round(value) : value);
         }
       }
     }
@@ -162,7 +249,7 @@ public final class ImagePipeline {
       if (w > 0 && w <= imgW && h > 0 && h <= imgH) {
         int top = random.nextInt(imgH - h + 1);
         int left = random.nextInt(imgW - w + 1);
-        return resize(crop(in, top, left, h, w), t.height(), t.width());
+        return resizeWindow(in, top, left, h, w, t.height(), t.width());
       }
     }
     double inRatio = (double) imgW / imgH;
@@ -173,7 +260,7 @@ public final class ImagePipeline {
     } else if (inRatio > t.maxRatio()) {
       w = Math.max(1, Math.min(imgW, (int) Math.round(h * t.maxRatio())));
     }
-    return resize(crop(in, (imgH - h) / 2, (imgW - w) / 2, h, w), t.height(), t.width());
+    return resizeWindow(in, (imgH - h) / 2, (imgW - w) / 2, h, w, t.height(), t.width());
   }
 
   private static double uniform(SplittableRandom random, double low, double high) {

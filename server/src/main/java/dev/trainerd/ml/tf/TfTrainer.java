@@ -4,6 +4,7 @@ import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.CrossValidationResult;
+import dev.trainerd.ml.EpochAugmentation;
 import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
@@ -73,11 +74,28 @@ public final class TfTrainer implements Trainer {
   public TrainedModel train(
       TrainingSpec spec,
       Examples train,
+      Optional<EpochAugmentation> augmentation,
       Optional<Examples> evaluation,
       TrainingListener listener,
       CancellationSignal cancel) {
     check(spec, train, evaluation);
-    return trainChecked(spec, train, evaluation.orElse(null), listener, cancel);
+    augmentation.ifPresent(a -> requireSameShape(a, train));
+    int[][] rows = {TrainingGraph.identity(train.count())};
+    int[][] evaluationRows =
+        evaluation.map(e -> new int[][] {TrainingGraph.identity(e.count())}).orElse(null);
+    return trainReplicas(
+            spec, train, augmentation.orElse(null), evaluation.orElse(null), rows, evaluationRows, false, listener,
+            cancel)
+        .get(0);
+  }
+
+  /** A mismatch is a caller's bug (the augmentation must describe the training rows), not bad input. */
+  private static void requireSameShape(EpochAugmentation augmentation, Examples train) {
+    if (augmentation.count() != train.count() || augmentation.featureCount() != train.featureCount()) {
+      throw new IllegalArgumentException(
+          "augmentation is " + augmentation.count() + " x " + augmentation.featureCount() + " but the training examples are "
+              + train.count() + " x " + train.featureCount());
+    }
   }
 
   private static void check(TrainingSpec spec, Examples train, Optional<Examples> evaluation) {
@@ -111,22 +129,15 @@ public final class TfTrainer implements Trainer {
     }
   }
 
-  private TrainedModel trainChecked(
-      TrainingSpec spec,
-      Examples train,
-      Examples evaluation,
-      TrainingListener listener,
-      CancellationSignal cancel) {
-    int[][] rows = {TrainingGraph.identity(train.count())};
-    int[][] evaluationRows = evaluation == null ? null : new int[][] {TrainingGraph.identity(evaluation.count())};
-    return trainReplicas(spec, train, evaluation, rows, evaluationRows, false, listener, cancel).get(0);
-  }
-
   /**
    * Trains one model per entry of {@code trainRows} side by side in one graph (see {@link
    * TrainingGraph}), each on its rows of {@code data}, shuffled every epoch with the spec's seed
    * exactly as a lone model would be.
    *
+   * @param augmentation per-epoch features for every row of {@code data}, or null: each epoch's
+   *     draw (prepared in the background while the previous epoch trained) replaces what the
+   *     steps gather in one assignment, and the epoch's time includes any wait for it; metrics
+   *     read the deterministic {@code data}
    * @param evaluation a separate evaluation set (one replica only), or null
    * @param validationRows per replica, the rows measured after every epoch: of {@code evaluation}
    *     when given, else of {@code data}; null for none
@@ -135,6 +146,7 @@ public final class TfTrainer implements Trainer {
   private List<TrainedModel> trainReplicas(
       TrainingSpec spec,
       Examples data,
+      EpochAugmentation augmentation,
       Examples evaluation,
       int[][] trainRows,
       int[][] validationRows,
@@ -143,7 +155,12 @@ public final class TfTrainer implements Trainer {
       CancellationSignal cancel) {
     int replicas = trainRows.length;
     int n = trainRows[0].length;
-    try (TrainingGraph g = new TrainingGraph(spec, data, evaluation, replicas, n, stepsPerRun, productSplits)) {
+    try (EpochFeatures fresh = augmentation == null ? null : new EpochFeatures(augmentation, spec.seed());
+        TrainingGraph g =
+            new TrainingGraph(spec, data, evaluation, replicas, n, fresh != null, stepsPerRun, productSplits)) {
+      if (fresh != null) {
+        g.replaceTrainingFeatures(fresh.drawNow(1));
+      }
       int[] order = TrainingGraph.identity(n);
       int[][] epochRows = new int[replicas][n];
       SplittableRandom random = new SplittableRandom(spec.seed());
@@ -161,6 +178,14 @@ public final class TfTrainer implements Trainer {
           }
         }
         long started = System.nanoTime();
+        if (fresh != null) {
+          if (epoch > 1) {
+            g.replaceTrainingFeatures(fresh.take(epoch));
+          }
+          if (epoch < spec.epochs()) {
+            fresh.drawAhead(epoch + 1);
+          }
+        }
         double[] lossSum = new double[replicas];
         double[] correct = new double[replicas];
         int at = 0;
@@ -222,12 +247,15 @@ public final class TfTrainer implements Trainer {
   /**
    * Trains the K folds side by side in one graph (the folds of {@link Splits#kFold} are equally
    * sized): each fold's model sees exactly the batches it would see trained alone, and the
-   * listener gets every fold's epoch e before any fold's epoch e + 1.
+   * listener gets every fold's epoch e before any fold's epoch e + 1. An augmentation draws every
+   * row once per epoch; a fold's steps gather only its training rows, and its validation reads
+   * the deterministic features.
    */
   @Override
   public CrossValidationResult crossValidate(
       TrainingSpec spec,
       Examples examples,
+      Optional<EpochAugmentation> augmentation,
       Folds folds,
       TrainingListener listener,
       CancellationSignal cancel) {
@@ -236,6 +264,7 @@ public final class TfTrainer implements Trainer {
       throw TrainerdException.InvalidArgument.of(violations);
     }
     check(spec, examples, Optional.empty());
+    augmentation.ifPresent(a -> requireSameShape(a, examples));
     List<Splits.Split> splits = Splits.kFold(examples.count(), folds);
     int[][] trainRows = new int[splits.size()][];
     int[][] validationRows = new int[splits.size()][];
@@ -244,7 +273,7 @@ public final class TfTrainer implements Trainer {
       validationRows[i] = splits.get(i).validation();
     }
     List<TrainedModel> models =
-        trainReplicas(spec, examples, null, trainRows, validationRows, true, listener, cancel);
+        trainReplicas(spec, examples, augmentation.orElse(null), null, trainRows, validationRows, true, listener, cancel);
     List<EvaluationMetrics> trains = new ArrayList<>();
     List<EvaluationMetrics> valids = new ArrayList<>();
     for (TrainedModel m : models) {

@@ -63,6 +63,14 @@ final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> weightNorm;
 
   private Resident trainData;
+  /**
+   * What the training steps gather features from: the training data's own features, or with
+   * per-epoch augmentation a second variable holding the epoch's draw (evaluation keeps reading
+   * the deterministic features).
+   */
+  private Operand<? extends TType> stepFeatures;
+  private Placeholder<TFloat32> stepFeaturesValue;
+  private Op assignStepFeatures;
   private final Forward.LabelStorage storage;
   private final int stepsPerRun;
   private final int productSplits;
@@ -77,12 +85,14 @@ final class TrainingGraph implements AutoCloseable {
   /** A data set living in two resource variables. */
   private final class Resident {
     final int count;
+    final int featureCount;
     final Operand<? extends TType> x;
     final Operand<? extends TType> y;
 
     Resident(String name, Examples examples) {
       count = examples.count();
       int f = examples.featureCount();
+      featureCount = f;
       x = tf.withName(name + "_x").varHandleOp(TFloat32.class, Shape.of(count, f), VarHandleOp.sharedName(name + "_x_" + unique));
       Placeholder<TFloat32> xValue = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(count, f)));
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
@@ -159,10 +169,12 @@ final class TrainingGraph implements AutoCloseable {
    * @param replicas models trained side by side (1 for an ordinary job)
    * @param trainRowsPerReplica training rows each replica sees per epoch: the epoch's shape
    *     (blocks of {@code stepsPerRun} full batches, then one tail run) is built for it
+   * @param augmented whether the steps train on features given per epoch ({@link
+   *     #replaceTrainingFeatures}) instead of {@code data}'s
    */
   TrainingGraph(
-      TrainingSpec spec, Examples data, Examples evaluation, int replicas, int trainRowsPerReplica, int stepsPerRun,
-      int productSplits) {
+      TrainingSpec spec, Examples data, Examples evaluation, int replicas, int trainRowsPerReplica, boolean augmented,
+      int stepsPerRun, int productSplits) {
     if (replicas < 1) {
       throw new IllegalArgumentException("replicas must be >= 1, was " + replicas);
     }
@@ -203,6 +215,14 @@ final class TrainingGraph implements AutoCloseable {
       }
       weightNorm = tf.reshape(tf.math.sqrt(tf.math.addN(squares)), tf.constant(new int[] {replicas}));
       trainData = new Resident("train", train);
+      stepFeatures = trainData.x;
+      if (augmented) {
+        Shape shape = Shape.of(train.count(), train.featureCount());
+        stepFeatures =
+            tf.withName("augmented_x").varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName("augmented_x_" + unique));
+        stepFeaturesValue = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+        assignStepFeatures = tf.assignVariableOp(stepFeatures, stepFeaturesValue);
+      }
       trainEvaluator = new Evaluator(trainData);
       validationEvaluator = new Evaluator(evaluation == null ? trainData : new Resident("eval", evaluation));
       buildOptimizerSlotsAndSteps();
@@ -269,7 +289,7 @@ final class TrainingGraph implements AutoCloseable {
       for (Operand<? extends TType> h : paramHandles) {
         reads.add(reader.readVariableOp(h, TFloat32.class));
       }
-      Operand<TFloat32> x = s.resourceGather(trainData.x, idx, TFloat32.class);
+      Operand<TFloat32> x = s.resourceGather(stepFeatures, idx, TFloat32.class);
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
@@ -531,6 +551,24 @@ final class TrainingGraph implements AutoCloseable {
       System.arraycopy(rows[r], from, slice, r * count, count);
     }
     return TInt32.tensorOf(Shape.of(replicas, count), DataBuffers.of(slice, true, false));
+  }
+
+  /**
+   * Gives the training steps new features for every row of the training data (one assignment;
+   * labels and evaluation stay on the data's own features). Only for an augmented graph.
+   */
+  void replaceTrainingFeatures(float[] features) {
+    if (assignStepFeatures == null) {
+      throw new IllegalStateException("the graph was not built for per-epoch features");
+    }
+    int count = trainData.count;
+    int f = trainData.featureCount;
+    if (features.length != (long) count * f) {
+      throw new IllegalArgumentException("features has " + features.length + " values, expected " + count + " x " + f);
+    }
+    try (TFloat32 xt = TFloat32.tensorOf(Shape.of(count, f), DataBuffers.of(features, true, false))) {
+      session.runner().feed(stepFeaturesValue, xt).addTarget(assignStepFeatures).run();
+    }
   }
 
   /** Current parameter values per replica, each in layer order. */

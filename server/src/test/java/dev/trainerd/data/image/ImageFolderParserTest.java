@@ -97,7 +97,12 @@ class ImageFolderParserTest {
     assertThat(ex.row(0)).containsExactly(255, 0, 0, 255, 0, 0);
     DatasetOptions tensor =
         PLAIN.withImage(new ImageOptions(List.of(ImageTransform.randomFlipLeftRight(1), ImageTransform.toTensor()), 0, null));
-    assertThat(parse(zip, tensor).examples().row(0)).containsExactly(new float[] {0, 1, 1, 0, 0, 0}, within(1e-6f));
+    LoadedDataset.Dense flipped = parse(zip, tensor);
+    // The examples are the deterministic view (no flip); training draws the flip each epoch.
+    assertThat(flipped.examples().row(0)).containsExactly(new float[] {1, 0, 0, 1, 0, 0}, within(1e-6f));
+    float[] epoch = new float[12];
+    flipped.augmentation().orElseThrow().fill(0, 1, epoch);
+    assertThat(java.util.Arrays.copyOf(epoch, 6)).containsExactly(new float[] {0, 1, 1, 0, 0, 0}, within(1e-6f));
   }
 
   @Test

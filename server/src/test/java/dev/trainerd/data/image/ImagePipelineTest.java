@@ -13,12 +13,21 @@ import org.junit.jupiter.api.Test;
 
 class ImagePipelineTest {
 
-  private static ImageTensor apply(ImageTensor image, long seed, int index, ImageTransform... steps) {
-    return new ImagePipeline(new ImageOptions(List.of(steps), seed, null)).apply(image, index, "files[x]");
+  /** The deterministic view (evaluation, validation, test, prediction). */
+  private static ImageTensor apply(ImageTensor image, ImageTransform... steps) {
+    return new ImagePipeline(new ImageOptions(List.of(steps), 0, null)).apply(image, "files[x]");
   }
 
-  private static ImageTensor apply(ImageTensor image, ImageTransform... steps) {
-    return apply(image, 0, 0, steps);
+  /** The training view of example {@code index} in {@code epoch}. */
+  private static ImageTensor train(
+      ImageTensor image, long transformSeed, long jobSeed, int epoch, int index, ImageTransform... steps) {
+    ImagePipeline pipeline = new ImagePipeline(new ImageOptions(List.of(steps), transformSeed, null));
+    return pipeline.training(pipeline.prefix(image, "files[x]"), jobSeed, epoch, index, "files[x]");
+  }
+
+  /** The training view, job seed 0 and epoch 1. */
+  private static ImageTensor train(ImageTensor image, long transformSeed, int index, ImageTransform... steps) {
+    return train(image, transformSeed, 0, 1, index, steps);
   }
 
   /** A one-channel 4x4 image holding 0..15 row by row. */
@@ -92,9 +101,9 @@ class ImagePipelineTest {
   @Test
   void flipMirrorsEveryRowOfEveryChannel() {
     ImageTensor image = new ImageTensor(2, 2, 3, new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, false);
-    assertThat(apply(image, ImageTransform.randomFlipLeftRight(1)).values())
+    assertThat(train(image, 0, 0, ImageTransform.randomFlipLeftRight(1)).values())
         .containsExactly(2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9);
-    assertThat(apply(image, ImageTransform.randomFlipLeftRight(0)).values())
+    assertThat(train(image, 0, 0, ImageTransform.randomFlipLeftRight(0)).values())
         .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
   }
 
@@ -104,14 +113,14 @@ class ImagePipelineTest {
     boolean[] first = new boolean[400];
     int flipped = 0;
     for (int i = 0; i < first.length; i++) {
-      first[i] = apply(image, 7, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f;
+      first[i] = train(image, 7, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f;
       flipped += first[i] ? 1 : 0;
-      assertThat(apply(image, 7, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f).isEqualTo(first[i]);
+      assertThat(train(image, 7, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f).isEqualTo(first[i]);
     }
     assertThat(flipped).isBetween(140, 260);
     int differ = 0;
     for (int i = 0; i < first.length; i++) {
-      differ += (apply(image, 8, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f) != first[i] ? 1 : 0;
+      differ += (train(image, 8, i, ImageTransform.randomFlipLeftRight(0.5)).values()[0] == 2f) != first[i] ? 1 : 0;
     }
     assertThat(differ).isGreaterThan(100);
   }
@@ -119,7 +128,7 @@ class ImagePipelineTest {
   @Test
   void randomResizedCropOfTheWholeImageIsAResize() {
     // Scale and ratio 1: the window is the whole 4x4 image; 2x2 output averages each 2x2 block.
-    ImageTensor out = apply(ramp4x4(true), 3, 5, ImageTransform.randomResizedCrop(2, 2, 1, 1, 1, 1));
+    ImageTensor out = train(ramp4x4(true), 3, 5, ImageTransform.randomResizedCrop(2, 2, 1, 1, 1, 1));
     assertThat(out.values()).containsExactly(2.5f, 4.5f, 10.5f, 12.5f);
   }
 
@@ -128,12 +137,12 @@ class ImagePipelineTest {
     // Area 1/4 and ratio 1 on 4x4: a 2x2 window; resizing 2x2 to 2x2 copies it.
     java.util.Set<Float> corners = new java.util.HashSet<>();
     for (int index = 0; index < 50; index++) {
-      ImageTensor out = apply(ramp4x4(true), 11, index, ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1));
+      ImageTensor out = train(ramp4x4(true), 11, index, ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1));
       float corner = out.values()[0];
       assertThat(out.values()).containsExactly(corner, corner + 1, corner + 4, corner + 5);
       assertThat(corner % 4).isLessThanOrEqualTo(2f);
       assertThat(corner).isLessThanOrEqualTo(10f);
-      assertThat(apply(ramp4x4(true), 11, index, ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1)).values())
+      assertThat(train(ramp4x4(true), 11, index, ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1)).values())
           .containsExactly(out.values());
       corners.add(corner);
     }
@@ -144,7 +153,7 @@ class ImagePipelineTest {
   void randomResizedCropFallsBackToTheCentreWhenNoDrawFits() {
     // Ratio 4 cannot fit a 4x4 image at full area; fallback: ratio 1 is below min_ratio 4, so
     // the window is the full width and height round(4 / 4) = 1, centred at row (4 - 1) / 2 = 1.
-    ImageTensor out = apply(ramp4x4(true), 0, 0, ImageTransform.randomResizedCrop(1, 4, 1, 1, 4, 4));
+    ImageTensor out = train(ramp4x4(true), 0, 0, ImageTransform.randomResizedCrop(1, 4, 1, 1, 4, 4));
     assertThat(out.values()).containsExactly(4f, 5f, 6f, 7f);
   }
 
@@ -155,15 +164,73 @@ class ImagePipelineTest {
 
   @Test
   void stepsApplyInOrder() {
-    // Crop the middle 2x2 (5, 6, 9, 10), flip it (6, 5, 10, 9), scale, then normalise around 5/255.
-    ImageTensor out =
-        apply(
-            ramp4x4(false),
-            ImageTransform.centerCrop(2, 2),
-            ImageTransform.randomFlipLeftRight(1),
-            ImageTransform.toTensor(),
-            ImageTransform.normalize(List.of(5 / 255.0), List.of(1 / 255.0)));
-    assertThat(out.values()).containsExactly(new float[] {1, 0, 5, 4}, within(1e-4f));
+    ImageTransform[] steps = {
+      ImageTransform.centerCrop(2, 2),
+      ImageTransform.randomFlipLeftRight(1),
+      ImageTransform.toTensor(),
+      ImageTransform.normalize(List.of(5 / 255.0), List.of(1 / 255.0))
+    };
+    // Training: crop the middle 2x2 (5, 6, 9, 10), flip it (6, 5, 10, 9), scale, normalise around 5/255.
+    assertThat(train(ramp4x4(false), 0, 0, steps).values()).containsExactly(new float[] {1, 0, 5, 4}, within(1e-4f));
+    // Evaluation: the same without the flip.
+    assertThat(apply(ramp4x4(false), steps).values()).containsExactly(new float[] {0, 1, 4, 5}, within(1e-4f));
+  }
+
+  @Test
+  void evaluationSkipsTheFlipAndResizesTheWholeImageForRandomResizedCrop() {
+    ImageTensor image = new ImageTensor(1, 1, 3, new float[] {1, 2, 3}, false);
+    assertThat(apply(image, ImageTransform.randomFlipLeftRight(1)).values()).containsExactly(1, 2, 3);
+    // Whatever the scale and ratio ranges, the whole 4x4 image is resized to 2x2: the mean of each 2x2 block.
+    for (ImageTransform crop :
+        List.of(
+            ImageTransform.randomResizedCrop(2, 2, 0.08, 1, 0.75, 4 / 3.0),
+            ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1),
+            ImageTransform.randomResizedCrop(2, 2, 1, 1, 4, 4))) {
+      assertThat(apply(ramp4x4(true), crop).values()).containsExactly(2.5f, 4.5f, 10.5f, 12.5f);
+      assertThat(apply(ramp4x4(true), crop).values()).containsExactly(apply(ramp4x4(true), ImageTransform.resize(2, 2)).values());
+    }
+    // 4x4 pixel values to 1x4: rows average to 6 and rounded whole pixel values before to_tensor.
+    assertThat(apply(ramp4x4(false), ImageTransform.randomResizedCrop(1, 4, 0.1, 0.5, 1, 2)).values())
+        .containsExactly(6f, 7f, 8f, 9f);
+  }
+
+  @Test
+  void trainingViewIsDrawnAfreshEachEpochAndRepeatsForTheSameSeeds() {
+    ImageTransform[] steps = {
+      ImageTransform.randomResizedCrop(2, 2, 0.25, 0.25, 1, 1), ImageTransform.randomFlipLeftRight(0.5)
+    };
+    int differentEpochs = 0;
+    int differentJobSeeds = 0;
+    for (int index = 0; index < 40; index++) {
+      float[] epoch1 = train(ramp4x4(true), 5, 9, 1, index, steps).values();
+      assertThat(train(ramp4x4(true), 5, 9, 1, index, steps).values()).containsExactly(epoch1);
+      differentEpochs += java.util.Arrays.equals(train(ramp4x4(true), 5, 9, 2, index, steps).values(), epoch1) ? 0 : 1;
+      differentJobSeeds += java.util.Arrays.equals(train(ramp4x4(true), 5, 10, 1, index, steps).values(), epoch1) ? 0 : 1;
+      // Every draw is a 2x2 window of the ramp, maybe mirrored: {c, c+1, c+4, c+5} or {c+1, c, c+5, c+4}.
+      float c = Math.min(epoch1[0], epoch1[1]);
+      boolean mirrored = epoch1[0] > epoch1[1];
+      assertThat(epoch1).containsExactly(mirrored ? new float[] {c + 1, c, c + 5, c + 4} : new float[] {c, c + 1, c + 4, c + 5});
+    }
+    // 9 windows x 2 flips: a repeat by chance has probability 1/18.
+    assertThat(differentEpochs).isGreaterThan(30);
+    assertThat(differentJobSeeds).isGreaterThan(30);
+  }
+
+  @Test
+  void prefixStopsBeforeTheFirstRandomStep() {
+    ImagePipeline pipeline =
+        new ImagePipeline(
+            new ImageOptions(
+                List.of(ImageTransform.centerCrop(2, 2), ImageTransform.randomFlipLeftRight(1), ImageTransform.toTensor()),
+                0,
+                null));
+    assertThat(pipeline.isRandom()).isTrue();
+    ImageTensor prefixed = pipeline.prefix(ramp4x4(false), "files[x]");
+    assertThat(prefixed.values()).containsExactly(5f, 6f, 9f, 10f);
+    assertThat(prefixed.isTensor()).isFalse();
+    ImagePipeline fixed = new ImagePipeline(new ImageOptions(List.of(ImageTransform.centerCrop(2, 2)), 0, null));
+    assertThat(fixed.isRandom()).isFalse();
+    assertThat(fixed.prefix(ramp4x4(false), "files[x]").values()).containsExactly(5f, 6f, 9f, 10f);
   }
 
   @Test
