@@ -114,7 +114,8 @@ public final class SpecMapper {
             new WeightDecay(spec.getWeightDecay(), spec.getDecayBiases()),
             seed,
             new Threads(spec.getIntraOpThreads(), spec.getInterOpThreads()),
-            device(spec.getDevice()));
+            device(spec.getDevice()),
+            spec.getLogTarget());
     for (FieldViolation v : training.validate()) {
       if (hasModel || !v.field().equals("spec.loss")) {
         violations.add(v);
@@ -309,7 +310,8 @@ public final class SpecMapper {
                   case AUTO -> dev.trainerd.v1.Device.AUTO;
                 })
             .setIntraOpThreads(t.threads().intraOp())
-            .setInterOpThreads(t.threads().interOp());
+            .setInterOpThreads(t.threads().interOp())
+            .setLogTarget(t.logTarget());
     if (spec.warmStartModelId().isPresent()) {
       out.setInitializer(
           dev.trainerd.v1.Initializer.newBuilder()

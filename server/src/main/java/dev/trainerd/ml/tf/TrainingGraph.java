@@ -92,7 +92,8 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> features = tf.resourceGather(x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(y, idx, yType);
       Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits);
-      Operand<TFloat32> target = Forward.target(tf, spec.loss(), storage, labels, outputCount);
+      Operand<TFloat32> target =
+          Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
       s.add(tf.sum(TfLosses.perExample(tf, spec.loss(), out, target), tf.constant(0)));
       if (storage == Forward.LabelStorage.CLASSES) {
@@ -102,7 +103,7 @@ final class TrainingGraph implements AutoCloseable {
       } else {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> values = (Operand<TFloat32>) labels;
-        s.addAll(Forward.regressionSums(tf, out, values));
+        s.addAll(Forward.regressionSums(tf, Forward.originalScale(tf, spec.logTarget(), out), values));
       }
       sums = s;
     }
@@ -233,7 +234,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
       Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits);
-      Operand<TFloat32> target = Forward.target(s, spec.loss(), storage, y, outputCount);
+      Operand<TFloat32> target = Forward.outputSpaceTarget(s, spec.loss(), spec.logTarget(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       Operand<TFloat32> objective = s.math.mean(perExample, s.constant(0));
       if (spec.weightDecay().lambda() > 0) {
