@@ -5,6 +5,8 @@ import dev.trainerd.api.ModelGrpcService;
 import dev.trainerd.api.ProtoCodecs;
 import dev.trainerd.api.ResourceMapper;
 import dev.trainerd.api.SpecMapper;
+import dev.trainerd.api.SweepGrpcService;
+import dev.trainerd.api.SweepMapper;
 import dev.trainerd.api.TrainingGrpcService;
 import dev.trainerd.data.DatasetParsers;
 import dev.trainerd.data.ExamplesFile;
@@ -19,6 +21,7 @@ import dev.trainerd.jobs.JobManager;
 import dev.trainerd.metrics.DatasetMetrics;
 import dev.trainerd.metrics.Meters;
 import dev.trainerd.metrics.StoreMetrics;
+import dev.trainerd.metrics.SweepMetrics;
 import dev.trainerd.metrics.MetricsEndpoint;
 import dev.trainerd.metrics.TrainingMetrics;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -30,6 +33,8 @@ import dev.trainerd.models.ModelService;
 import dev.trainerd.store.DatasetStore;
 import dev.trainerd.store.FileJobRepository;
 import dev.trainerd.store.FileModelRepository;
+import dev.trainerd.store.FileSweepRepository;
+import dev.trainerd.sweeps.SweepManager;
 import dev.trainerd.store.Ids;
 import dev.trainerd.training.JobAdmission;
 import dev.trainerd.training.JobData;
@@ -66,6 +71,7 @@ public final class TrainerdApplication implements AutoCloseable {
   private final DatasetStore datasets;
   private final JobManager jobs;
   private final ModelService models;
+  private final SweepManager sweeps;
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
   private MetricsEndpoint metricsEndpoint;
@@ -132,13 +138,26 @@ public final class TrainerdApplication implements AutoCloseable {
             config.maxQueuedJobs(),
             trainingMetrics);
     jobsRef.set(jobs);
+    JobAdmission admission = new JobAdmission(datasets, models, config.maxJobWork(), trainer);
+    SweepMapper sweepMapper = new SweepMapper(specs, mapper);
+    SweepMetrics sweepMetrics = new SweepMetrics();
+    sweepMetrics.bindTo(registry);
+    this.sweeps =
+        new SweepManager(
+            jobs,
+            admission::check,
+            new FileSweepRepository(config.dataDir(), ProtoCodecs.sweeps(sweepMapper)),
+            clock,
+            ids::next,
+            sweepMetrics);
     this.grpc =
         new GrpcServerHost(
             serverBuilder,
             List.of(
                 new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
-                new TrainingGrpcService(jobs, new JobAdmission(datasets, models, config.maxJobWork(), trainer), specs, mapper),
-                new ModelGrpcService(models, mapper)),
+                new TrainingGrpcService(jobs, admission, specs, mapper),
+                new ModelGrpcService(models, mapper),
+                new SweepGrpcService(sweeps, admission, sweepMapper)),
             interceptors(config.security(), registry),
             config.security().reflection());
   }
@@ -247,6 +266,8 @@ public final class TrainerdApplication implements AutoCloseable {
     closed = true;
     log.info("shutting down: draining, jobs get {}", config.shutdownGrace());
     grpc.drain();
+    // Sweeps stop driving trials first; one still running is failed on the next start.
+    sweeps.close();
     jobs.shutdown(config.shutdownGrace());
     grpc.close();
     models.close();
