@@ -177,7 +177,7 @@ final class TrainingGraph implements AutoCloseable {
         evalData = new Resident("eval", evaluation);
       }
       buildOptimizerSlotsAndSteps(train.count());
-      initialise();
+      initialise(outputBiasStart(spec, train));
       ok = true;
     } finally {
       if (!ok) {
@@ -286,12 +286,35 @@ final class TrainingGraph implements AutoCloseable {
     return s.train.resourceApplyGradientDescent(var, lr, grad);
   }
 
-  private void initialise() {
+  /**
+   * A log-target model's output bias starts at the mean of {@code log(y)} over the training
+   * examples, so training starts from the geometric mean of the targets instead of exp(0) = 1: a
+   * house price is exp(12), which small Adam steps would otherwise spend most epochs reaching.
+   * Warm starts and explicit per-parameter rules keep their own values.
+   */
+  private static float outputBiasStart(TrainingSpec spec, Examples train) {
+    if (!spec.logTarget()
+        || !(train.labels() instanceof Examples.Labels.Regression r)
+        || spec.initializer() instanceof dev.trainerd.ml.Initializer.Load
+        || spec.initializer() instanceof dev.trainerd.ml.Initializer.Mixed) {
+      return Float.NaN;
+    }
+    double sum = 0;
+    for (float y : r.values()) {
+      sum += Math.log(y);
+    }
+    return r.values().length == 0 ? Float.NaN : (float) (sum / r.values().length);
+  }
+
+  private void initialise(float outputBias) {
     List<TFloat32> tensors = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();
       for (int i = 0; i < paramNames.size(); i++) {
         float[] values = InitialValues.draw(spec.initializer(), paramNames.get(i), paramShapes.get(i), spec.seed());
+        if (i == paramNames.size() - 1 && paramNames.get(i).endsWith("/bias") && !Float.isNaN(outputBias)) {
+          java.util.Arrays.fill(values, outputBias);
+        }
         TFloat32 t = TFloat32.tensorOf(Shape.of(paramShapes.get(i)), DataBuffers.of(values, true, false));
         tensors.add(t);
         runner.feed(paramInitValues.get(i), t);
