@@ -17,7 +17,6 @@ import dev.trainerd.v1.ModelSpec;
 import dev.trainerd.v1.Objective;
 import dev.trainerd.v1.Optimizer;
 import dev.trainerd.v1.Preprocessing;
-import dev.trainerd.v1.Range;
 import dev.trainerd.v1.Split;
 import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.SweepEvent;
@@ -34,22 +33,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The house-price exercise as one sweep: linear vs MLP, weight decay and log targets on a grid,
- * learning rate (log-uniform) and epochs (integer) drawn at random, each trial 5-fold
- * cross-validated; the best model writes the Kaggle submission.
+ * The house-price exercise as one sweep: linear vs MLP, weight decay and log targets on a grid
+ * focused where earlier sweeps found the good region (Adam, learning rate 0.01, 60 epochs, 64
+ * hidden units), each trial 5-fold cross-validated; the best model writes the Kaggle submission.
  */
 class HousePricesSweepApiTest {
   @TempDir Path dir;
 
   private static SweepParameter grid(String name, String... values) {
     return SweepParameter.newBuilder().setName(name).setValues(GridValues.newBuilder().addAllValues(List.of(values))).build();
-  }
-
-  private static SweepParameter range(String name, double min, double max, Range.Distribution distribution) {
-    return SweepParameter.newBuilder()
-        .setName(name)
-        .setRange(Range.newBuilder().setMin(min).setMax(max).setDistribution(distribution))
-        .build();
   }
 
   /** The best objective among trials with this model and log_target value. */
@@ -98,11 +90,10 @@ class HousePricesSweepApiTest {
                           .addParameters(grid("model", "linear", "mlp"))
                           .addParameters(grid("weight_decay", "0.0003", "0.001"))
                           .addParameters(grid("log_target", "true", "false"))
-                          .addParameters(range("learning_rate", 0.008, 0.016, Range.Distribution.LOG_UNIFORM))
-                          .addParameters(range("epochs", 55, 65, Range.Distribution.INTEGER))
+                          .addParameters(grid("learning_rate", "0.01"))
+                          .addParameters(grid("epochs", "60"))
                           .addParameters(grid("hidden_units", "64"))
                           .setParallelism(2)
-                          .setSeed(7)
                           .setObjective(Objective.newBuilder().setMetric(Objective.Metric.LOG_RMSE)))
                   .build());
       assertThat(sweep.getTrialsCount()).isEqualTo(8);

@@ -167,7 +167,9 @@ class SweepApiTest {
     assertThat(done.getBestModel()).isEqualTo(best.getModel());
     assertThat(best.getObjectiveValue()).isGreaterThan(0.6);
     for (Trial t : done.getTrialsList()) {
-      System.out.printf("fashion grid trial %d %s: accuracy %.4f rank %d%n", t.getTrial(), t.getParametersList(), t.getObjectiveValue(), t.getRank());
+      System.out.printf(
+          "fashion grid trial %d %s: accuracy %.4f rank %d%n",
+          t.getTrial(), t.getParametersList().stream().map(p -> p.getName() + "=" + p.getValue()).toList(), t.getObjectiveValue(), t.getRank());
     }
     Sweep got = server.sweeps.getSweep(GetSweepRequest.newBuilder().setName(created.getName()).build());
     assertThat(got).isEqualTo(done);
