@@ -10,6 +10,9 @@ import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.EpochMetrics;
 import dev.trainerd.v1.EvaluationMetrics;
 import dev.trainerd.v1.Model;
+import dev.trainerd.v1.ParameterValue;
+import dev.trainerd.v1.Sweep;
+import dev.trainerd.v1.Trial;
 import dev.trainerd.v1.TrainingJob;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -152,6 +155,74 @@ final class Printer {
               j.getModel()));
     }
     table(List.of("NAME", "DISPLAY NAME", "STATE", "EPOCHS", "TRAIN LOSS", "EVALUATION", "MODEL"), rows);
+  }
+
+  void sweep(Sweep sw) {
+    if (format == OutputFormat.json) {
+      printJson(sw);
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("name", sw.getName());
+    fields.put("display name", sw.getDisplayName());
+    fields.put("state", sw.getState().name());
+    fields.put("dataset", sw.getBaseSpec().getDataset());
+    fields.put(
+        "objective",
+        sw.getObjective().getMetric().name().toLowerCase(Locale.ROOT) + " ("
+            + sw.getObjective().getDirection().name().toLowerCase(Locale.ROOT) + ")");
+    fields.put("trials", sw.getTrialsCount() + ", " + sw.getParallelism() + " at a time");
+    if (sw.getBestTrial() > 0) {
+      fields.put("best trial", Integer.toString(sw.getBestTrial()));
+      fields.put("best model", sw.getBestModel());
+    }
+    if (sw.hasError()) {
+      fields.put("error", sw.getError().getMessage());
+    }
+    fields.put("created", time(sw.getCreateTime()));
+    if (sw.hasEndTime()) {
+      fields.put("ended", time(sw.getEndTime()));
+    }
+    keyValues(fields);
+    out.println();
+    trials(sw.getTrialsList());
+  }
+
+  void trials(List<Trial> trials) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Trial t : trials) {
+      rows.add(
+          List.of(
+              t.getRank() > 0 ? Integer.toString(t.getRank()) : "-",
+              Integer.toString(t.getTrial()),
+              parameters(t),
+              t.getState().name(),
+              t.hasObjectiveValue() ? number(t.getObjectiveValue()) : "",
+              Integer.toString(t.getEpochsCompleted()),
+              t.getTrainingJob()));
+    }
+    table(List.of("RANK", "TRIAL", "PARAMETERS", "STATE", "OBJECTIVE", "EPOCHS", "JOB"), rows);
+  }
+
+  void sweeps(List<Sweep> list) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Sweep sw : list) {
+      long ended = sw.getTrialsList().stream().filter(t -> t.getState() != Trial.State.PENDING && t.getState() != Trial.State.RUNNING).count();
+      rows.add(
+          List.of(
+              sw.getName(), sw.getDisplayName(), sw.getState().name(), ended + "/" + sw.getTrialsCount(),
+              sw.getBestModel()));
+    }
+    table(List.of("NAME", "DISPLAY NAME", "STATE", "TRIALS DONE", "BEST MODEL"), rows);
+  }
+
+  /** A trial's parameters as {@code name=value, ...}. */
+  static String parameters(Trial t) {
+    StringBuilder s = new StringBuilder();
+    for (ParameterValue p : t.getParametersList()) {
+      s.append(s.length() == 0 ? "" : ", ").append(p.getName()).append('=').append(p.getValue());
+    }
+    return s.toString();
   }
 
   void model(Model m) {

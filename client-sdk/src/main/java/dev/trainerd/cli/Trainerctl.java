@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Trainerctl.Version.class,
     description = "Uploads data sets, trains models and predicts with a trainerd server.",
-    subcommands = {DatasetsCommand.class, JobsCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 success, 1 error, 2 bad arguments, 3 the job did not succeed (--wait, watch)."})
+    subcommands = {DatasetsCommand.class, JobsCommand.class, SweepsCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 error, 2 bad arguments, 3 the job or sweep did not succeed (--wait, watch)."})
 public final class Trainerctl implements Callable<Integer> {
   /** Success. */
   public static final int EXIT_OK = 0;
@@ -135,7 +135,7 @@ public final class Trainerctl implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand: datasets, jobs or models");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand: datasets, jobs, sweeps or models");
   }
 
   /** The client, connected on first use. */

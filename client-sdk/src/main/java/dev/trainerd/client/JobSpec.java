@@ -214,6 +214,15 @@ public final class JobSpec {
       return this;
     }
 
+    /**
+     * Regression: train on log(target) and predict back in the original scale (every target must
+     * be > 0); the house-price task is judged in log-RMSE.
+     */
+    public Builder logTarget(boolean value) {
+      spec.setLogTarget(value);
+      return this;
+    }
+
     /** Where to train; default AUTO. */
     public Builder device(Device value) {
       spec.setDevice(value);

@@ -19,6 +19,10 @@ final class ResourceNames {
     return qualify("models/", nameOrId);
   }
 
+  static String sweep(String nameOrId) {
+    return qualify("sweeps/", nameOrId);
+  }
+
   private static String qualify(String prefix, String nameOrId) {
     if (nameOrId == null || nameOrId.isEmpty() || nameOrId.contains("/")) {
       // Empty and foreign names go to the server as they are so that it names the bad field.

@@ -50,6 +50,7 @@ public final class TrainerClient implements AutoCloseable {
   private final CallSettings settings;
   private final Datasets datasets;
   private final TrainingJobs jobs;
+  private final Sweeps sweeps;
   private final Models models;
 
   private TrainerClient(ManagedChannel ownedChannel, CallSettings settings) {
@@ -57,6 +58,7 @@ public final class TrainerClient implements AutoCloseable {
     this.settings = settings;
     this.datasets = new Datasets(settings);
     this.jobs = new TrainingJobs(settings);
+    this.sweeps = new Sweeps(settings);
     this.models = new Models(settings);
   }
 
@@ -108,6 +110,11 @@ public final class TrainerClient implements AutoCloseable {
   /** Training jobs: create, get, list, cancel, watch, await. */
   public TrainingJobs jobs() {
     return jobs;
+  }
+
+  /** Hyperparameter sweeps: create, get, list, cancel, watch, await. */
+  public Sweeps sweeps() {
+    return sweeps;
   }
 
   /** Trained models: get, parameters, predict, batch predict, evaluate, export. */

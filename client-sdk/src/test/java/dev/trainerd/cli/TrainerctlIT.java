@@ -167,6 +167,42 @@ class TrainerctlIT {
   }
 
   @Test
+  @Order(4)
+  void sweepsRunWithWaitThenShowListPlotAndRefuseACancelOnceEnded() throws Exception {
+    Result r =
+        run(
+            "sweeps", "create", "--dataset", fashionTrain, "--test-dataset", fashionTest, "--model", "mlp", "--hidden", "32",
+            "--batch-size", "256", "--epochs", "1", "--seed", "1", "--grid", "lr=0.05,0.2", "--grid", "hidden=16,32",
+            "--parallel", "2", "--objective", "accuracy:max", "--name", "lr x hidden", "--wait");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.outLines().stream().filter(l -> l.startsWith("trial ") && l.contains("SUCCEEDED"))).hasSize(4);
+    assertThat(field(r, "state")).isEqualTo("SUCCEEDED");
+    String sweep = field(r, "name");
+    assertThat(field(r, "best model")).startsWith("models/");
+    assertThat(r.out()).contains("RANK", "learning_rate=0.05, hidden_units=16");
+
+    Result json = run("--output", "json", "sweeps", "get", sweep);
+    assertThat(json.exit()).as(json.err()).isZero();
+    JsonObject got = JsonParser.parseString(json.out()).getAsJsonObject();
+    assertThat(got.getAsJsonArray("trials")).hasSize(4);
+    assertThat(got.getAsJsonArray("trials").get(0).getAsJsonObject().get("rank").getAsInt()).isEqualTo(1);
+
+    Result list = run("sweeps", "list");
+    assertThat(list.exit()).isZero();
+    assertThat(list.out()).contains(sweep, "4/4");
+
+    Path png = work.resolve("sweep.png");
+    Result plot = run("sweeps", "plot", sweep, "--out", png.toString());
+    assertThat(plot.exit()).as(plot.err()).isZero();
+    assertThat(Arrays.copyOf(Files.readAllBytes(png), 8)).isEqualTo(PNG_SIGNATURE);
+    assertThat(plot.out()).contains("4 trials");
+
+    Result cancel = run("sweeps", "cancel", sweep);
+    assertThat(cancel.exit()).isEqualTo(Trainerctl.EXIT_ERROR);
+    assertThat(cancel.err()).startsWith("trainerctl: FAILED_PRECONDITION");
+  }
+
+  @Test
   @Order(5)
   void housePricesAreTrainedAndPredictedToASubmissionCsv() throws Exception {
     Result train =

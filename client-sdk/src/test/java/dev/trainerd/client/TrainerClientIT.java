@@ -291,6 +291,55 @@ class TrainerClientIT {
   }
 
   @Test
+  void aSweepRunsRanksItsTrialsAndNamesTheBestModel() {
+    TrainingJobSpec base =
+        JobSpec.newBuilder()
+            .dataset(train.getName())
+            .holdout(0.2)
+            .linear()
+            .adam()
+            .logTarget(true)
+            .batchSize(64)
+            .epochs(30)
+            .fitAlsoOn(test.getName())
+            .seed(1)
+            .build();
+    dev.trainerd.v1.Sweep created =
+        client
+            .sweeps()
+            .create(
+                dev.trainerd.v1.Sweep.newBuilder()
+                    .setDisplayName("sdk sweep")
+                    .setBaseSpec(base)
+                    .addParameters(Sweeps.grid("lr", "0.03", "0.1"))
+                    .addParameters(Sweeps.range("weight_decay", 1e-5, 1e-3, dev.trainerd.v1.Range.Distribution.LOG_UNIFORM))
+                    .setTrialCount(2)
+                    .setParallelism(2)
+                    .setSeed(3)
+                    .setObjective(dev.trainerd.v1.Objective.newBuilder().setMetric(dev.trainerd.v1.Objective.Metric.LOG_RMSE))
+                    .build());
+    assertThat(created.getState()).isEqualTo(dev.trainerd.v1.Sweep.State.RUNNING);
+    int trialEvents = 0;
+    try (Sweeps.Watch events = client.sweeps().watch(created.getName())) {
+      while (events.hasNext()) {
+        trialEvents += events.next().hasTrial() ? 1 : 0;
+      }
+    }
+    assertThat(trialEvents).as("each trial starts and ends").isEqualTo(4);
+    dev.trainerd.v1.Sweep done = client.sweeps().awaitCompletion(created.getName(), Duration.ofMinutes(5));
+    assertThat(done.getState()).as("%s", done.getError()).isEqualTo(dev.trainerd.v1.Sweep.State.SUCCEEDED);
+    assertThat(done.getTrialsList()).extracting(dev.trainerd.v1.Trial::getRank).containsExactly(1, 2);
+    assertThat(done.getTrials(0).getObjectiveValue()).isLessThanOrEqualTo(done.getTrials(1).getObjectiveValue());
+    assertThat(done.getBestModel()).isEqualTo(done.getTrials(0).getModel());
+    assertThat(client.models().get(done.getBestModel()).getSpec().getLogTarget()).isTrue();
+    assertThat(client.sweeps().list(0).stream().map(dev.trainerd.v1.Sweep::getName)).contains(done.getName());
+    assertThatThrownBy(() -> client.sweeps().cancel(done.getName()))
+        .isInstanceOfSatisfying(TrainerException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+    assertThatThrownBy(() -> client.sweeps().get("nosuchsweep"))
+        .isInstanceOfSatisfying(TrainerException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
   void aCallerOwnedChannelStaysOpenAfterClose() {
     ManagedChannel channel =
         ManagedChannelBuilder.forTarget(server.target())

@@ -9,7 +9,8 @@ import java.util.List;
 public enum Names {
   DATASETS("datasets/"),
   TRAINING_JOBS("trainingJobs/"),
-  MODELS("models/");
+  MODELS("models/"),
+  SWEEPS("sweeps/");
 
   private final String prefix;
 

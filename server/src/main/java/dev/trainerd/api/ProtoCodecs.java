@@ -7,7 +7,10 @@ import dev.trainerd.jobs.JobEvent;
 import dev.trainerd.jobs.TrainingJobRecord;
 import dev.trainerd.models.ModelCodec;
 import dev.trainerd.models.ModelRecord;
+import dev.trainerd.sweeps.SweepCodec;
+import dev.trainerd.sweeps.SweepRecord;
 import dev.trainerd.v1.Model;
+import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.ModelView;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
@@ -20,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Stores jobs and models as the API's own messages: what is on disk reads back exactly as clients
+ * Stores jobs, models and sweeps as the API's own messages: what is on disk reads back exactly as clients
  * saw it, and the proto's compatibility rules carry stored data across versions.
  */
 public final class ProtoCodecs {
@@ -91,6 +94,25 @@ public final class ProtoCodecs {
           return mapper.toDomain(Model.parseFrom(proto), prep.isEmpty() ? Optional.empty() : Optional.of(prep));
         } catch (IOException e) {
           throw corrupt("model", e);
+        }
+      }
+    };
+  }
+
+  /** Sweeps as {@code Sweep} messages. */
+  public static SweepCodec sweeps(SweepMapper mapper) {
+    return new SweepCodec() {
+      @Override
+      public byte[] encode(SweepRecord sweep) {
+        return mapper.toProto(sweep).toByteArray();
+      }
+
+      @Override
+      public SweepRecord decode(byte[] bytes) {
+        try {
+          return mapper.toDomainResolved(Sweep.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+          throw corrupt("sweep", e);
         }
       }
     };

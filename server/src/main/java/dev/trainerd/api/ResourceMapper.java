@@ -100,7 +100,7 @@ public final class ResourceMapper {
     };
   }
 
-  private static com.google.rpc.Status toStatus(JobFailure failure) {
+  static com.google.rpc.Status toStatus(JobFailure failure) {
     Code code;
     try {
       code = Code.valueOf(failure.code());
@@ -110,7 +110,7 @@ public final class ResourceMapper {
     return ErrorMapper.status(code, failure.reason(), failure.message(), List.of());
   }
 
-  private static JobFailure toFailure(com.google.rpc.Status status) {
+  static JobFailure toFailure(com.google.rpc.Status status) {
     String reason = "";
     for (com.google.protobuf.Any detail : status.getDetailsList()) {
       if (detail.is(com.google.rpc.ErrorInfo.class)) {

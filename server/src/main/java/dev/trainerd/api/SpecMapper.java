@@ -115,7 +115,8 @@ public final class SpecMapper {
             new WeightDecay(spec.getWeightDecay(), spec.getDecayBiases()),
             seed,
             new Threads(spec.getIntraOpThreads(), spec.getInterOpThreads()),
-            device(spec.getDevice()));
+            device(spec.getDevice()),
+            spec.getLogTarget());
     for (FieldViolation v : training.validate()) {
       if (hasModel || !v.field().equals("spec.loss")) {
         violations.add(v);
@@ -317,7 +318,8 @@ public final class SpecMapper {
                 switch (spec.onReplicaLoss()) {
                   case REQUEUE -> TrainingJobSpec.OnReplicaLoss.REQUEUE;
                   case FAIL -> TrainingJobSpec.OnReplicaLoss.FAIL;
-                });
+                })
+            .setLogTarget(t.logTarget());
     if (spec.warmStartModelId().isPresent()) {
       out.setInitializer(
           dev.trainerd.v1.Initializer.newBuilder()

@@ -254,6 +254,15 @@ public final class JobManager implements AutoCloseable {
    * stops between two training steps. Finished jobs are returned as they are.
    */
   public TrainingJobRecord cancel(String id) {
+    return cancel(id, null);
+  }
+
+  /**
+   * {@link #cancel(String)}, recording {@code reason} as the cancelled job's message (a sweep
+   * stopping a trial early says so); null for the default message. In cluster mode the job ends
+   * with the default message wherever it runs.
+   */
+  public TrainingJobRecord cancel(String id, String reason) {
     if (cluster != null) {
       return cluster.cancel(id);
     }
@@ -263,12 +272,14 @@ public final class JobManager implements AutoCloseable {
       switch (job.state()) {
         case QUEUED -> {
           TrainingJobRecord done =
-              transition(id, JobState.CANCELLED, JobFailure.cancelled("cancelled while queued"));
+              transition(
+                  id, JobState.CANCELLED, JobFailure.cancelled(reason != null ? reason : "cancelled while queued"));
           retire(id, l);
           listener.finished(done);
           return done;
         }
         case RUNNING -> {
+          l.cancelReason = reason;
           l.cancelled.set(true);
           return transition(id, JobState.CANCELLING, null);
         }
@@ -394,7 +405,10 @@ public final class JobManager implements AutoCloseable {
       outcome = JobState.SUCCEEDED;
     } catch (TrainingCancelledException e) {
       outcome = JobState.CANCELLED;
-      failure = JobFailure.cancelled(accepting() ? "cancelled on request" : "cancelled by server shutdown");
+      String reason = l.cancelReason;
+      failure =
+          JobFailure.cancelled(
+              !accepting() ? "cancelled by server shutdown" : reason != null ? reason : "cancelled on request");
     } catch (TrainerdException e) {
       outcome = JobState.FAILED;
       failure = new JobFailure(e.canonicalCode(), e.reason(), e.getMessage());
@@ -482,6 +496,7 @@ public final class JobManager implements AutoCloseable {
     final List<JobEvent> history;
     final List<JobEventSink> sinks = new ArrayList<>();
     final AtomicBoolean cancelled = new AtomicBoolean();
+    volatile String cancelReason;
 
     Live(List<JobEvent> history) {
       this.history = history;

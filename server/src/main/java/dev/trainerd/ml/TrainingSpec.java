@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Everything that decides how a model is trained. {@link #defaults()} gives the book's softmax
  * regression setup: softmax cross-entropy, normal(0.01) weights, SGD, learning rate 0.1, batch
- * 256, 10 epochs, no weight decay, seed 0, TensorFlow's thread defaults, device AUTO.
+ * 256, 10 epochs, no weight decay, seed 0, TensorFlow's thread defaults, device AUTO, targets as
+ * they are (no log transform).
  *
  * @param model the architecture
  * @param loss the objective
@@ -21,6 +22,9 @@ import java.util.Objects;
  * @param seed seeds initialisation, shuffling and dropout; same seed and data, same metrics
  * @param threads session thread counts
  * @param device where to run
+ * @param logTarget train on {@code log(y)} of real-valued targets and predict {@code exp} of the
+ *     output, so predictions and metrics stay in the original scale; needs targets > 0 (the
+ *     house-price task is judged in log-RMSE, which this optimises directly)
  */
 public record TrainingSpec(
     ModelSpec model,
@@ -33,7 +37,8 @@ public record TrainingSpec(
     WeightDecay weightDecay,
     long seed,
     Threads threads,
-    Device device) {
+    Device device,
+    boolean logTarget) {
 
   /** Upper bound on epochs, to keep a mistyped request from occupying a worker for days. */
   public static final int MAX_EPOCHS = 100_000;
@@ -61,7 +66,8 @@ public record TrainingSpec(
         WeightDecay.none(),
         0,
         Threads.defaults(),
-        Device.AUTO);
+        Device.AUTO,
+        false);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -103,6 +109,11 @@ public record TrainingSpec(
       out.add(new FieldViolation("spec.inter_op_threads", "must be in [0, 1024], was " + threads.interOp()));
     }
     out.addAll(modelLossViolations());
+    if (logTarget && loss.labelKind() != Loss.LabelKind.REGRESSION) {
+      out.add(
+          new FieldViolation(
+              "spec.log_target", "applies to regression losses (squared, absolute, huber), not " + loss.kind()));
+    }
     return out;
   }
 
@@ -140,13 +151,27 @@ public record TrainingSpec(
     }
     if (labels instanceof Examples.Labels.None) {
       out.add(new FieldViolation("dataset", "has no labels; training needs labelled examples"));
-    } else if (labels instanceof Examples.Labels.Regression) {
+    } else if (labels instanceof Examples.Labels.Regression r) {
+      if (logTarget) {
+        float[] y = r.values();
+        for (int i = 0; i < y.length; i++) {
+          if (!(y[i] > 0)) {
+            out.add(
+                new FieldViolation(
+                    "spec.log_target", "needs targets > 0, but example " + i + " has target " + y[i]));
+            break;
+          }
+        }
+      }
       if (loss.labelKind() == Loss.LabelKind.MULTI_CLASS) {
         out.add(
             new FieldViolation(
                 "spec.loss", loss.kind() + " needs class labels; the data set has real-valued targets"));
       }
     } else if (labels instanceof Examples.Labels.Classes c) {
+      if (logTarget) {
+        out.add(new FieldViolation("spec.log_target", "needs real-valued targets; the data set has class labels"));
+      }
       if (loss.labelKind() == Loss.LabelKind.REGRESSION) {
         out.add(
             new FieldViolation(
@@ -181,6 +206,7 @@ public record TrainingSpec(
     private long seed;
     private Threads threads;
     private Device device;
+    private boolean logTarget;
 
     private Builder(TrainingSpec from) {
       model = from.model;
@@ -194,6 +220,7 @@ public record TrainingSpec(
       seed = from.seed;
       threads = from.threads;
       device = from.device;
+      logTarget = from.logTarget;
     }
 
     public Builder model(ModelSpec v) {
@@ -251,10 +278,15 @@ public record TrainingSpec(
       return this;
     }
 
+    public Builder logTarget(boolean v) {
+      logTarget = v;
+      return this;
+    }
+
     public TrainingSpec build() {
       return new TrainingSpec(
           model, loss, initializer, optimizer, learningRate, batchSize, epochs, weightDecay, seed,
-          threads, device);
+          threads, device, logTarget);
     }
   }
 }

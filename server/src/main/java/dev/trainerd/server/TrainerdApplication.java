@@ -5,6 +5,8 @@ import dev.trainerd.api.ModelGrpcService;
 import dev.trainerd.api.ProtoCodecs;
 import dev.trainerd.api.ResourceMapper;
 import dev.trainerd.api.SpecMapper;
+import dev.trainerd.api.SweepGrpcService;
+import dev.trainerd.api.SweepMapper;
 import dev.trainerd.api.TrainingGrpcService;
 import dev.trainerd.data.DatasetParsers;
 import dev.trainerd.data.ExamplesFile;
@@ -19,6 +21,7 @@ import dev.trainerd.jobs.JobManager;
 import dev.trainerd.metrics.DatasetMetrics;
 import dev.trainerd.metrics.Meters;
 import dev.trainerd.metrics.StoreMetrics;
+import dev.trainerd.metrics.SweepMetrics;
 import dev.trainerd.metrics.MetricsEndpoint;
 import dev.trainerd.metrics.TrainingMetrics;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -39,6 +42,8 @@ import dev.trainerd.store.cluster.ObjectStore;
 import dev.trainerd.store.cluster.PostgresJobStore;
 import dev.trainerd.store.FileJobRepository;
 import dev.trainerd.store.FileModelRepository;
+import dev.trainerd.store.FileSweepRepository;
+import dev.trainerd.sweeps.SweepManager;
 import dev.trainerd.store.Ids;
 import dev.trainerd.training.JobAdmission;
 import dev.trainerd.training.JobData;
@@ -75,6 +80,7 @@ public final class TrainerdApplication implements AutoCloseable {
   private final DatasetStore datasets;
   private final JobManager jobs;
   private final ModelService models;
+  private final SweepManager sweeps;
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
   /** The cluster's database and object store; empty in embedded mode. */
@@ -181,13 +187,25 @@ public final class TrainerdApplication implements AutoCloseable {
               });
     }
     jobsRef.set(jobs);
+    SweepMapper sweepMapper = new SweepMapper(specs, mapper);
+    SweepMetrics sweepMetrics = new SweepMetrics();
+    sweepMetrics.bindTo(registry);
+    this.sweeps =
+        new SweepManager(
+            jobs,
+            admission::check,
+            new FileSweepRepository(config.dataDir(), ProtoCodecs.sweeps(sweepMapper)),
+            clock,
+            ids::next,
+            sweepMetrics);
     this.grpc =
         new GrpcServerHost(
             serverBuilder,
             List.of(
                 new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
                 new TrainingGrpcService(jobs, admission, specs, mapper),
-                new ModelGrpcService(models, mapper)),
+                new ModelGrpcService(models, mapper),
+                new SweepGrpcService(sweeps, admission, sweepMapper)),
             interceptors(config.security(), registry),
             config.security().reflection());
   }
@@ -308,6 +326,8 @@ public final class TrainerdApplication implements AutoCloseable {
     closed = true;
     log.info("shutting down: draining, jobs get {}", config.shutdownGrace());
     grpc.drain();
+    // Sweeps stop driving trials first; one still running is failed on the next start.
+    sweeps.close();
     jobs.shutdown(config.shutdownGrace());
     grpc.close();
     models.close();

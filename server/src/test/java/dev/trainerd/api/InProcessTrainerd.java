@@ -5,6 +5,7 @@ import dev.trainerd.server.ServerConfig;
 import dev.trainerd.server.TrainerdApplication;
 import dev.trainerd.v1.DatasetServiceGrpc;
 import dev.trainerd.v1.ModelServiceGrpc;
+import dev.trainerd.v1.SweepServiceGrpc;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -23,6 +24,7 @@ final class InProcessTrainerd implements AutoCloseable {
   final DatasetServiceGrpc.DatasetServiceStub datasetsAsync;
   final TrainingServiceGrpc.TrainingServiceBlockingStub training;
   final ModelServiceGrpc.ModelServiceBlockingStub models;
+  final SweepServiceGrpc.SweepServiceBlockingStub sweeps;
 
   InProcessTrainerd(Path dataDir) throws IOException {
     this(dataDir, 1);
@@ -52,6 +54,7 @@ final class InProcessTrainerd implements AutoCloseable {
     datasetsAsync = DatasetServiceGrpc.newStub(channel);
     training = TrainingServiceGrpc.newBlockingStub(channel);
     models = ModelServiceGrpc.newBlockingStub(channel);
+    sweeps = SweepServiceGrpc.newBlockingStub(channel);
   }
 
   @Override

@@ -53,6 +53,7 @@ class ReflectionIT {
             "trainerd.v1.DatasetService",
             "trainerd.v1.TrainingService",
             "trainerd.v1.ModelService",
+            "trainerd.v1.SweepService",
             "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection",
             "grpc.reflection.v1alpha.ServerReflection");

@@ -176,6 +176,24 @@ final class Forward {
     return values;
   }
 
+  /**
+   * The target in the space of the model's outputs: {@code log(y)} for a log-target model (its
+   * outputs are log-predictions), else {@link #target} unchanged.
+   */
+  static Operand<TFloat32> outputSpaceTarget(
+      Ops tf, Loss loss, boolean logTarget, LabelStorage storage, Operand<?> labels, int outputCount) {
+    Operand<TFloat32> target = target(tf, loss, storage, labels, outputCount);
+    return logTarget && storage == LabelStorage.REGRESSION ? tf.math.log(target) : target;
+  }
+
+  /**
+   * Regression outputs in the targets' original scale: {@code exp(o)} for a log-target model, with
+   * {@code o} capped at 80 so an untrained model's predictions stay finite in float32.
+   */
+  static Operand<TFloat32> originalScale(Ops tf, boolean logTarget, Operand<TFloat32> outputs) {
+    return logTarget ? tf.math.exp(tf.math.minimum(outputs, tf.constant(80f))) : outputs;
+  }
+
   private static Operand<TFloat32> toSigned(Ops tf, Operand<TFloat32> zeroOne) {
     return tf.math.sub(tf.math.mul(zeroOne, tf.constant(2f)), tf.constant(1f));
   }

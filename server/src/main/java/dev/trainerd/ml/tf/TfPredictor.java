@@ -61,7 +61,11 @@ final class TfPredictor implements Predictor {
       outputs = Forward.outputs(tf, plan, features, params, null, 1);
       predictions =
           tf.withName("outputs")
-              .identity(Forward.predictions(tf, model.spec().loss(), model.classLabels(), outputs));
+              .identity(
+                  Forward.originalScale(
+                      tf,
+                      model.spec().logTarget(),
+                      Forward.predictions(tf, model.spec().loss(), model.classLabels(), outputs)));
       session = new Session(graph, SessionConfigs.of(model.spec().threads(), model.spec().device()));
     } catch (RuntimeException e) {
       graph.close();
@@ -118,7 +122,8 @@ final class TfPredictor implements Predictor {
               ? tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
               : tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
       Operand<TFloat32> target =
-          Forward.target(tf, model.spec().loss(), storage, evalLabels, model.outputCount());
+          Forward.outputSpaceTarget(
+              tf, model.spec().loss(), model.spec().logTarget(), storage, evalLabels, model.outputCount());
       List<Operand<TFloat32>> sums = new ArrayList<>();
       sums.add(tf.sum(TfLosses.perExample(tf, model.spec().loss(), outputs, target), tf.constant(0)));
       if (classes) {
@@ -128,7 +133,7 @@ final class TfPredictor implements Predictor {
       } else {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> v = (Operand<TFloat32>) evalLabels;
-        sums.addAll(Forward.regressionSums(tf, outputs, v));
+        sums.addAll(Forward.regressionSums(tf, Forward.originalScale(tf, model.spec().logTarget(), outputs), v));
       }
       evalSums = sums;
     }

@@ -157,7 +157,7 @@ public final class TfTrainer implements Trainer {
     int n = trainRows[0].length;
     try (EpochFeatures fresh = augmentation == null ? null : new EpochFeatures(augmentation, spec.seed());
         TrainingGraph g =
-            new TrainingGraph(spec, data, evaluation, replicas, n, fresh != null, stepsPerRun, productSplits)) {
+            new TrainingGraph(spec, data, evaluation, trainRows, fresh != null, stepsPerRun, productSplits)) {
       if (fresh != null) {
         g.replaceTrainingFeatures(fresh.drawNow(1));
       }

@@ -122,7 +122,8 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> features = tf.resourceGather(data.x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(data.y, idx, yType);
       Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits, replicas);
-      Operand<TFloat32> target = Forward.target(tf, spec.loss(), storage, labels, outputCount);
+      Operand<TFloat32> target =
+          Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
       s.add(byReplica(tf, TfLosses.perExample(tf, spec.loss(), out, target)));
       if (storage == Forward.LabelStorage.CLASSES) {
@@ -132,7 +133,7 @@ final class TrainingGraph implements AutoCloseable {
       } else {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> values = (Operand<TFloat32>) labels;
-        for (Operand<TFloat32> e : Forward.regressionErrors(tf, out, values)) {
+        for (Operand<TFloat32> e : Forward.regressionErrors(tf, Forward.originalScale(tf, spec.logTarget(), out), values)) {
           s.add(byReplica(tf, e));
         }
       }
@@ -166,21 +167,21 @@ final class TrainingGraph implements AutoCloseable {
    * @param data the training examples, made resident; replicas train on rows of it
    * @param evaluation a second data set made resident; {@link #measure} validates on it when
    *     given, else on rows of {@code data}
-   * @param replicas models trained side by side (1 for an ordinary job)
-   * @param trainRowsPerReplica training rows each replica sees per epoch: the epoch's shape
-   *     (blocks of {@code stepsPerRun} full batches, then one tail run) is built for it
+   * @param replicaRows per replica (models trained side by side; one for an ordinary job), the
+   *     rows of {@code data} it trains on, all equally many: the epoch's shape (blocks of {@code
+   *     stepsPerRun} full batches, then one tail run) is built for that count
    * @param augmented whether the steps train on features given per epoch ({@link
    *     #replaceTrainingFeatures}) instead of {@code data}'s
    */
   TrainingGraph(
-      TrainingSpec spec, Examples data, Examples evaluation, int replicas, int trainRowsPerReplica, boolean augmented,
+      TrainingSpec spec, Examples data, Examples evaluation, int[][] replicaRows, boolean augmented,
       int stepsPerRun, int productSplits) {
-    if (replicas < 1) {
-      throw new IllegalArgumentException("replicas must be >= 1, was " + replicas);
+    if (replicaRows.length < 1) {
+      throw new IllegalArgumentException("at least one replica is needed");
     }
     Examples train = data;
-    this.replicas = replicas;
-    this.trainRows = trainRowsPerReplica;
+    this.replicas = replicaRows.length;
+    this.trainRows = replicaRows[0].length;
     this.productSplits = productSplits;
     this.spec = spec;
     this.outputCount = spec.outputCount(train.labels());
@@ -226,7 +227,7 @@ final class TrainingGraph implements AutoCloseable {
       trainEvaluator = new Evaluator(trainData);
       validationEvaluator = new Evaluator(evaluation == null ? trainData : new Resident("eval", evaluation));
       buildOptimizerSlotsAndSteps();
-      initialise();
+      initialise(outputBiasStarts(spec, train, replicaRows));
       ok = true;
     } finally {
       if (!ok) {
@@ -295,7 +296,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
       Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits, replicas);
-      Operand<TFloat32> target = Forward.target(s, spec.loss(), storage, y, outputCount);
+      Operand<TFloat32> target = Forward.outputSpaceTarget(s, spec.loss(), spec.logTarget(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       // Replicas are independent: the sum of their mean losses gives each its own gradient.
       Operand<TFloat32> objective =
@@ -351,16 +352,48 @@ final class TrainingGraph implements AutoCloseable {
     return s.train.resourceApplyGradientDescent(var, lr, grad);
   }
 
-  private void initialise() {
+  /**
+   * A log-target model's output bias starts at the mean of {@code log(y)} over the training
+   * examples, so training starts from the geometric mean of the targets instead of exp(0) = 1: a
+   * house price is exp(12), which small Adam steps would otherwise spend most epochs reaching.
+   * Warm starts and explicit per-parameter rules keep their own values.
+   *
+   * @return per replica, the mean over its rows; null when the bias keeps its initialiser's values
+   */
+  private static float[] outputBiasStarts(TrainingSpec spec, Examples train, int[][] replicaRows) {
+    if (!spec.logTarget()
+        || !(train.labels() instanceof Examples.Labels.Regression r)
+        || spec.initializer() instanceof dev.trainerd.ml.Initializer.Load
+        || spec.initializer() instanceof dev.trainerd.ml.Initializer.Mixed
+        || replicaRows[0].length == 0) {
+      return null;
+    }
+    float[] out = new float[replicaRows.length];
+    for (int k = 0; k < replicaRows.length; k++) {
+      double sum = 0;
+      for (int row : replicaRows[k]) {
+        sum += Math.log(r.values()[row]);
+      }
+      out[k] = (float) (sum / replicaRows[k].length);
+    }
+    return out;
+  }
+
+  private void initialise(float[] outputBiases) {
     List<TFloat32> tensors = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();
       for (int i = 0; i < paramNames.size(); i++) {
         float[] one = InitialValues.draw(spec.initializer(), paramNames.get(i), paramShapes.get(i), spec.seed());
-        // Every replica starts from the same values, as the same job trained alone would.
+        // Every replica starts from the same values, as the same job trained alone would, except
+        // a log-target output bias, which starts at the mean over the replica's own rows.
+        boolean outputBias = i == paramNames.size() - 1 && paramNames.get(i).endsWith("/bias") && outputBiases != null;
         float[] values = new float[one.length * replicas];
         for (int r = 0; r < replicas; r++) {
           System.arraycopy(one, 0, values, r * one.length, one.length);
+          if (outputBias) {
+            java.util.Arrays.fill(values, r * one.length, (r + 1) * one.length, outputBiases[r]);
+          }
         }
         TFloat32 t = TFloat32.tensorOf(variableShape(i), DataBuffers.of(values, true, false));
         tensors.add(t);
