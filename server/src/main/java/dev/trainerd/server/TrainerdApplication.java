@@ -277,7 +277,8 @@ public final class TrainerdApplication implements AutoCloseable {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.host(), config.grpcPort()), credentials(config.security()))
             .maxInboundMessageSize(8 << 20);
-    TrainerdApplication app = new TrainerdApplication(config, builder, new TfTrainer(), Clock.systemUTC());
+    TfTrainer trainer = new TfTrainer();
+    TrainerdApplication app = new TrainerdApplication(config, builder, trainer, Clock.systemUTC());
     if (config.healthPort() >= 0) {
       app.grpc.withHealthOnly(
           NettyServerBuilder.forAddress(
@@ -292,7 +293,28 @@ public final class TrainerdApplication implements AutoCloseable {
     if (app.grpc.healthPort() >= 0) {
       log.info("health checks (plaintext) on {}:{}", config.host(), app.grpc.healthPort());
     }
+    warmUpInBackground(trainer);
     return app;
+  }
+
+  /**
+   * Loads the backend's native library and probes its devices on a background thread once the
+   * server is serving: start-up does not wait for it (about a second), and neither does the first
+   * job, unless it arrives within that second (then it waits for the same load).
+   */
+  private static void warmUpInBackground(Trainer trainer) {
+    Thread warmUp =
+        new Thread(
+            () -> {
+              try {
+                log.info("backend {} loaded, training on {} by default", trainer.backendVersion(), trainer.resolveDevice(Device.AUTO));
+              } catch (RuntimeException | LinkageError e) {
+                log.warn("could not load the training backend ahead of the first job: {}", e.toString());
+              }
+            },
+            "trainerd-backend-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
   }
 
   /** Starts the gRPC server; health turns SERVING. */
