@@ -277,7 +277,7 @@ public final class TrainerdApplication implements AutoCloseable {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.host(), config.grpcPort()), credentials(config.security()))
             .maxInboundMessageSize(8 << 20);
-    TfTrainer trainer = new TfTrainer();
+    TfTrainer trainer = new TfTrainer(new Threads(config.intraOpThreads(), config.interOpThreads()));
     TrainerdApplication app = new TrainerdApplication(config, builder, trainer, Clock.systemUTC());
     if (config.healthPort() >= 0) {
       app.grpc.withHealthOnly(

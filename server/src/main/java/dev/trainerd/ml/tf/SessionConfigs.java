@@ -36,7 +36,7 @@ final class SessionConfigs {
             .setAllowSoftPlacement(true);
     if (device == Device.CPU) {
       config.putDeviceCount("GPU", 0);
-    } else if (device == Device.GPU && TfDevices.gpuCount() == 0) {
+    } else if (device == Device.GPU && TfDevices.gpuCount(threads) == 0) {
       throw new TrainerdException.FailedPrecondition(
           "GPU_UNAVAILABLE",
           "device GPU was requested but no GPU is visible to TensorFlow; use CPU or AUTO, or run the"

@@ -38,17 +38,28 @@ final class TfDevices {
     return "TensorFlow " + TensorFlow.version();
   }
 
+  /** The probe's answer; a process-wide fact, so it is kept process-wide. Null until probed. */
+  private static volatile Integer gpus;
+
   /**
    * Number of GPUs TensorFlow can place ops on, probed once per process (devices do not come and
    * go under a running JVM, and each probe costs a session).
+   *
+   * @param threads the thread settings of the caller's sessions: when this is the process's first
+   *     session, it sizes TensorFlow's process-wide intra-op pool, so it must be the server's
+   *     setting rather than TensorFlow's default
    */
-  static int gpuCount() {
-    return Probe.GPUS;
-  }
-
-  /** Holder: the probe runs on first use only. */
-  private static final class Probe {
-    static final int GPUS = probeGpus(Threads.defaults());
+  static int gpuCount(Threads threads) {
+    Integer known = gpus;
+    if (known == null) {
+      synchronized (TfDevices.class) {
+        if (gpus == null) {
+          gpus = probeGpus(threads);
+        }
+        known = gpus;
+      }
+    }
+    return known;
   }
 
   private static int probeGpus(Threads threads) {

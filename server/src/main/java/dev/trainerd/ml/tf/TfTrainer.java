@@ -41,6 +41,7 @@ public final class TfTrainer implements Trainer {
 
   private final int stepsPerRun;
   private final int productSplits;
+  private final Threads processThreads;
 
   /** A trainer with {@link #DEFAULT_STEPS_PER_RUN} and {@link #DEFAULT_PRODUCT_SPLITS}. */
   public TfTrainer() {
@@ -60,6 +61,19 @@ public final class TfTrainer implements Trainer {
    *     rounding of the kernels
    */
   public TfTrainer(int stepsPerRun, int productSplits) {
+    this(stepsPerRun, productSplits, Threads.defaults());
+  }
+
+  /**
+   * A trainer with the defaults, in a process whose TensorFlow sessions use {@code
+   * processThreads} unless a job asks otherwise: the first session TensorFlow opens (the device
+   * probe, when it comes first) sizes the process-wide intra-op pool with them.
+   */
+  public TfTrainer(Threads processThreads) {
+    this(DEFAULT_STEPS_PER_RUN, DEFAULT_PRODUCT_SPLITS, processThreads);
+  }
+
+  private TfTrainer(int stepsPerRun, int productSplits, Threads processThreads) {
     if (stepsPerRun < 1) {
       throw new IllegalArgumentException("stepsPerRun must be >= 1, was " + stepsPerRun);
     }
@@ -68,6 +82,7 @@ public final class TfTrainer implements Trainer {
     }
     this.stepsPerRun = stepsPerRun;
     this.productSplits = productSplits;
+    this.processThreads = processThreads;
   }
 
   @Override
@@ -320,7 +335,7 @@ public final class TfTrainer implements Trainer {
     if (requested == Device.CPU) {
       return Device.CPU;
     }
-    if (TfDevices.gpuCount() > 0) {
+    if (TfDevices.gpuCount(processThreads) > 0) {
       return Device.GPU;
     }
     if (requested == Device.GPU) {

@@ -27,7 +27,7 @@ class SessionConfigsTest {
 
   @Test
   void gpuIsRefusedClearlyWhereThereIsNone() {
-    if (TfDevices.gpuCount() > 0) {
+    if (TfDevices.gpuCount(Threads.defaults()) > 0) {
       assertThat(SessionConfigs.of(Threads.defaults(), Device.GPU).getDeviceCountMap()).doesNotContainKey("GPU");
     } else {
       assertThatThrownBy(() -> SessionConfigs.of(Threads.defaults(), Device.GPU))
