@@ -39,6 +39,19 @@ class ClusterModeTest {
   }
 
   @Test
+  void clusterModeKeepsAClientOnOneReplicaUnlessToldOtherwise() {
+    // A sweep is driven, and its record kept, by the replica that accepted it.
+    assertThat(cluster().one(io.fabric8.kubernetes.api.model.Service.class).getSpec().getSessionAffinity())
+        .isEqualTo("ClientIP");
+    assertThat(RenderedChart.render(Map.of()).one(io.fabric8.kubernetes.api.model.Service.class).getSpec().getSessionAffinity())
+        .isEqualTo("None");
+    assertThat(
+            RenderedChart.render(List.of(clusterValues()), Map.of("service.sessionAffinity", "None"))
+                .one(io.fabric8.kubernetes.api.model.Service.class).getSpec().getSessionAffinity())
+        .isEqualTo("None");
+  }
+
+  @Test
   void theEmbeddedModeStaysOneReplicaOnAVolume() {
     RenderedChart chart = RenderedChart.render(Map.of());
     Deployment deployment = chart.one(Deployment.class);
