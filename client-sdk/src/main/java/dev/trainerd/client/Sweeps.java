@@ -18,7 +18,6 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -137,31 +136,9 @@ public final class Sweeps {
   }
 
   /** A blocking iterator over a sweep's events; closing it stops watching. */
-  public static final class Watch implements Iterator<SweepEvent>, AutoCloseable {
-    private final Context.CancellableContext context;
-    private final Iterator<SweepEvent> events;
-
+  public static final class Watch extends EventWatch<SweepEvent> {
     Watch(Context.CancellableContext context, Iterator<SweepEvent> events) {
-      this.context = context;
-      this.events = events;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return Calls.call(events::hasNext);
-    }
-
-    @Override
-    public SweepEvent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return Calls.call(events::next);
-    }
-
-    @Override
-    public void close() {
-      context.cancel(null);
+      super(context, events);
     }
   }
 }

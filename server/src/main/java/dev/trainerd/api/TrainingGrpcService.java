@@ -18,7 +18,6 @@ import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import dev.trainerd.v1.WatchTrainingJobRequest;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.EnumSet;
 import java.util.Set;
@@ -103,91 +102,13 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
 
   @Override
   public void watchTrainingJob(WatchTrainingJobRequest request, StreamObserver<TrainingJobEvent> response) {
-    ServerCallStreamObserver<TrainingJobEvent> call = (ServerCallStreamObserver<TrainingJobEvent>) response;
-    String id;
-    try {
-      id = Names.TRAINING_JOBS.parse(request.getName(), "name");
-      jobs.get(id);
-    } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
-      return;
-    }
-    EventStream stream = new EventStream(call);
-    call.setOnReadyHandler(stream::drain);
-    call.setOnCancelHandler(stream::cancelled);
-    try {
-      stream.watch = jobs.watch(id, stream);
-      if (stream.isClosed()) {
-        stream.watch.close();
-      }
-    } catch (RuntimeException e) {
-      response.onError(ErrorMapper.toStatusException(e));
-    }
-  }
-
-  /**
-   * Buffers one watcher's events and sends them as the transport allows, so a slow watcher never
-   * holds up training (the manager calls {@link #onEvent} under its lock).
-   */
-  private final class EventStream implements JobManager.JobEventSink {
-    private final ServerCallStreamObserver<TrainingJobEvent> call;
-    private final java.util.ArrayDeque<TrainingJobEvent> pending = new java.util.ArrayDeque<>();
-    private boolean ended;
-    private boolean closed;
-    volatile JobManager.Watch watch;
-
-    EventStream(ServerCallStreamObserver<TrainingJobEvent> call) {
-      this.call = call;
-    }
-
-    @Override
-    public void onEvent(JobEvent event) {
-      TrainingJobEvent proto = mapper.toProto(event);
-      synchronized (this) {
-        pending.add(proto);
-      }
-      drain();
-    }
-
-    @Override
-    public void onEnd() {
-      synchronized (this) {
-        ended = true;
-      }
-      drain();
-    }
-
-    synchronized void drain() {
-      if (closed) {
-        return;
-      }
-      while (!pending.isEmpty() && call.isReady()) {
-        call.onNext(pending.poll());
-      }
-      if (pending.isEmpty() && ended) {
-        closed = true;
-        call.onCompleted();
-      }
-    }
-
-    synchronized boolean isClosed() {
-      return closed;
-    }
-
-    /**
-     * The client went away. The manager's lock is taken only after this stream's monitor is
-     * released: the manager calls {@link #onEvent} with its lock held, so holding both here in the
-     * other order would deadlock.
-     */
-    void cancelled() {
-      synchronized (this) {
-        closed = true;
-        pending.clear();
-      }
-      JobManager.Watch w = watch;
-      if (w != null) {
-        w.close();
-      }
-    }
+    WatchStream.<JobEvent, TrainingJobEvent>serve(
+        response,
+        mapper::toProto,
+        sink -> {
+          String id = Names.TRAINING_JOBS.parse(request.getName(), "name");
+          jobs.get(id);
+          return jobs.watch(id, sink);
+        });
   }
 }

@@ -89,10 +89,10 @@ final class ClusterJobs {
   /** An open watch: what it has seen and where the rest goes. */
   private static final class Subscription {
     final String jobId;
-    final JobManager.JobEventSink sink;
+    final EventSink<JobEvent> sink;
     volatile long lastSequence;
 
-    Subscription(String jobId, JobManager.JobEventSink sink, long lastSequence) {
+    Subscription(String jobId, EventSink<JobEvent> sink, long lastSequence) {
       this.jobId = jobId;
       this.sink = sink;
       this.lastSequence = lastSequence;
@@ -131,15 +131,7 @@ final class ClusterJobs {
     this.maxQueued = maxQueued;
     this.listener = listener;
     this.settings = settings;
-    AtomicInteger n = new AtomicInteger();
-    this.workers =
-        Executors.newFixedThreadPool(
-            maxConcurrent,
-            r -> {
-              Thread t = new Thread(r, "trainerd-job-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.workers = JobManager.workerPool(maxConcurrent);
     AtomicInteger m = new AtomicInteger();
     this.scheduler =
         Executors.newScheduledThreadPool(
@@ -249,7 +241,7 @@ final class ClusterJobs {
     }
   }
 
-  JobManager.Watch watch(String id, JobManager.JobEventSink sink) {
+  JobManager.Watch watch(String id, EventSink<JobEvent> sink) {
     TrainingJobRecord job = get(id);
     List<JobEvent> history = store.events(id, 0);
     history.forEach(sink::onEvent);

@@ -8,7 +8,6 @@ import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.TrainingCancelledException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -80,16 +79,20 @@ public final class JobManager implements AutoCloseable {
     this.maxQueued = maxQueued;
     this.listener = listener;
     this.cluster = null;
-    AtomicInteger n = new AtomicInteger();
-    this.workers =
-        Executors.newFixedThreadPool(
-            maxConcurrent,
-            r -> {
-              Thread t = new Thread(r, "trainerd-job-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.workers = workerPool(maxConcurrent);
     recover();
+  }
+
+  /** The threads jobs train on, {@code trainerd-job-N}; daemons, so a stuck job cannot hold the JVM. */
+  static ExecutorService workerPool(int maxConcurrent) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        maxConcurrent,
+        r -> {
+          Thread t = new Thread(r, "trainerd-job-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private JobManager(ClusterJobs cluster, JobRunner runner, Clock clock, Supplier<String> ids, int maxQueued, JobLifecycleListener listener) {
@@ -315,7 +318,7 @@ public final class JobManager implements AutoCloseable {
    * Streams a job's history, then its live events, to {@code sink}; the terminal state change is
    * the last event. The returned handle stops delivery; the job is unaffected.
    */
-  public Watch watch(String id, JobEventSink sink) {
+  public Watch watch(String id, EventSink<JobEvent> sink) {
     if (cluster != null) {
       return cluster.watch(id, sink);
     }
@@ -463,7 +466,7 @@ public final class JobManager implements AutoCloseable {
   private void retire(String id, Live l) {
     live.remove(id);
     finishedHistory.put(id, l.history);
-    for (JobEventSink sink : l.sinks) {
+    for (EventSink<JobEvent> sink : l.sinks) {
       sink.onEnd();
     }
     l.sinks.clear();
@@ -477,7 +480,7 @@ public final class JobManager implements AutoCloseable {
   private void record(String id, Live l, JobEvent event) {
     l.history.add(event);
     repository.appendEvents(id, List.of(event));
-    for (JobEventSink sink : l.sinks) {
+    for (EventSink<JobEvent> sink : l.sinks) {
       sink.onEvent(event);
     }
   }
@@ -494,7 +497,7 @@ public final class JobManager implements AutoCloseable {
   /** Per-job state that exists only while the job is queued or running. */
   private static final class Live {
     final List<JobEvent> history;
-    final List<JobEventSink> sinks = new ArrayList<>();
+    final List<EventSink<JobEvent>> sinks = new ArrayList<>();
     final AtomicBoolean cancelled = new AtomicBoolean();
     volatile String cancelReason;
 
@@ -546,14 +549,5 @@ public final class JobManager implements AutoCloseable {
   public interface Watch extends AutoCloseable {
     @Override
     void close();
-  }
-
-  /** Receives a job's events in order. Must not block: it is called under the manager's lock. */
-  public interface JobEventSink {
-    /** The next event. */
-    void onEvent(JobEvent event);
-
-    /** No more events will come (the job ended). */
-    void onEnd();
   }
 }

@@ -84,7 +84,8 @@ public final class Splits {
     }
   }
 
-  private static int[] identity(int count) {
+  /** {@code 0, 1, ..., count - 1}. */
+  public static int[] identity(int count) {
     int[] out = new int[count];
     for (int i = 0; i < count; i++) {
       out[i] = i;

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
@@ -29,30 +28,22 @@ import java.util.zip.CRC32;
  * in order. A torn last entry (a crash mid-append) fails its CRC and is dropped on load.
  */
 public final class FileJobRepository implements JobRepository {
-  private static final String JOB_SUFFIX = ".job";
   private static final String EVENTS_SUFFIX = ".events";
 
+  private final RecordFolder records;
   private final Path dir;
   private final JobCodec codec;
   private final Map<String, FileChannel> openLogs = new HashMap<>();
 
   public FileJobRepository(Path dataDir, JobCodec codec) {
-    this.dir = dataDir.resolve("jobs");
+    this.records = new RecordFolder(dataDir, "jobs", ".job");
+    this.dir = records.dir();
     this.codec = codec;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dir, e);
-    }
   }
 
   @Override
   public synchronized void save(TrainingJobRecord job) {
-    try {
-      AtomicFiles.writeBytes(jobFile(job.id()), codec.encodeJob(job));
-    } catch (IOException e) {
-      throw new TrainerdException.Internal("STORAGE_FAILED", "could not save job " + job.id(), e);
-    }
+    records.write(job.id(), codec.encodeJob(job), "job");
     if (job.state().isTerminal()) {
       closeLog(job.id());
     }
@@ -94,7 +85,7 @@ public final class FileJobRepository implements JobRepository {
 
   @Override
   public synchronized List<TrainingJobRecord> loadAll() {
-    return readAll(dir, JOB_SUFFIX, codec::decodeJob);
+    return records.readAll(codec::decodeJob);
   }
 
   @Override
@@ -136,24 +127,11 @@ public final class FileJobRepository implements JobRepository {
     closeLog(jobId);
     try {
       Files.deleteIfExists(eventsFile(jobId));
-      Files.deleteIfExists(jobFile(jobId));
+      Files.deleteIfExists(records.file(jobId));
       AtomicFiles.syncDirectory(dir);
     } catch (IOException e) {
       throw new TrainerdException.Internal("STORAGE_FAILED", "could not delete job " + jobId, e);
     }
-  }
-
-  /** Decodes every file in {@code dir} whose name ends with {@code suffix}. */
-  static <T> List<T> readAll(Path dir, String suffix, java.util.function.Function<byte[], T> decode) {
-    List<T> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
-        out.add(decode.apply(Files.readAllBytes(file)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + dir, e);
-    }
-    return out;
   }
 
   private void closeLog(String jobId) {
@@ -166,10 +144,6 @@ public final class FileJobRepository implements JobRepository {
         throw new TrainerdException.Internal("STORAGE_FAILED", "could not sync job history", e);
       }
     }
-  }
-
-  private Path jobFile(String id) {
-    return dir.resolve(Ids.requireValid(id) + JOB_SUFFIX);
   }
 
   private Path eventsFile(String id) {

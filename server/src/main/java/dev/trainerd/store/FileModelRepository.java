@@ -5,7 +5,6 @@ import dev.trainerd.models.ModelCodec;
 import dev.trainerd.models.ModelRecord;
 import dev.trainerd.models.ModelRepository;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,28 +13,17 @@ import java.util.Optional;
 
 /** Models on the local disk, one atomically written file each: {@code models/{id}.model}. */
 public final class FileModelRepository implements ModelRepository {
-  private static final String SUFFIX = ".model";
-
-  private final Path dir;
+  private final RecordFolder records;
   private final ModelCodec codec;
 
   public FileModelRepository(Path dataDir, ModelCodec codec) {
-    this.dir = dataDir.resolve("models");
+    this.records = new RecordFolder(dataDir, "models", ".model");
     this.codec = codec;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dir, e);
-    }
   }
 
   @Override
   public void save(ModelRecord model) {
-    try {
-      AtomicFiles.writeBytes(file(model.id()), codec.encode(model));
-    } catch (IOException e) {
-      throw new TrainerdException.Internal("STORAGE_FAILED", "could not save model " + model.id(), e);
-    }
+    records.write(model.id(), codec.encode(model), "model");
   }
 
   @Override
@@ -44,7 +32,7 @@ public final class FileModelRepository implements ModelRepository {
       return Optional.empty();
     }
     try {
-      return Optional.of(codec.decode(Files.readAllBytes(file(id))));
+      return Optional.of(codec.decode(Files.readAllBytes(records.file(id))));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -54,21 +42,17 @@ public final class FileModelRepository implements ModelRepository {
 
   @Override
   public List<ModelRecord> loadAll() {
-    return FileJobRepository.readAll(dir, SUFFIX, codec::decode);
+    return records.readAll(codec::decode);
   }
 
   @Override
   public boolean delete(String id) {
     try {
-      boolean existed = Files.deleteIfExists(file(id));
-      AtomicFiles.syncDirectory(dir);
+      boolean existed = Files.deleteIfExists(records.file(id));
+      AtomicFiles.syncDirectory(records.dir());
       return existed;
     } catch (IOException e) {
       throw new TrainerdException.Internal("STORAGE_FAILED", "could not delete model " + id, e);
     }
-  }
-
-  private Path file(String id) {
-    return dir.resolve(Ids.requireValid(id) + SUFFIX);
   }
 }

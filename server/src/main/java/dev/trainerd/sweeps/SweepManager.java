@@ -2,6 +2,7 @@ package dev.trainerd.sweeps;
 
 import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
+import dev.trainerd.jobs.EventSink;
 import dev.trainerd.jobs.JobEvent;
 import dev.trainerd.jobs.JobFailure;
 import dev.trainerd.jobs.JobManager;
@@ -250,7 +251,7 @@ public final class SweepManager implements AutoCloseable {
    * Streams a sweep's events so far, then live ones, to {@code sink}; a terminal state change is
    * the last. A sweep that has ended streams its final record. The handle stops delivery.
    */
-  public JobManager.Watch watch(String id, SweepEventSink sink) {
+  public JobManager.Watch watch(String id, EventSink<SweepEvent> sink) {
     synchronized (lock) {
       SweepRecord sweep = get(id);
       Run run = runs.get(id);
@@ -434,14 +435,14 @@ public final class SweepManager implements AutoCloseable {
     repository.save(sweep);
     emit(run, new SweepEvent.StateChanged(run.next(), clock.instant(), sweep));
     runs.remove(id);
-    run.sinks.forEach(SweepEventSink::onEnd);
+    run.sinks.forEach(EventSink::onEnd);
     run.sinks.clear();
     return sweep;
   }
 
   private void emit(Run run, SweepEvent event) {
     run.history.add(event);
-    for (SweepEventSink sink : run.sinks) {
+    for (EventSink<SweepEvent> sink : run.sinks) {
       sink.onEvent(event);
     }
   }
@@ -464,7 +465,7 @@ public final class SweepManager implements AutoCloseable {
     final Map<Integer, JobSpec> specs;
     final Deque<Integer> pending = new ArrayDeque<>();
     final List<SweepEvent> history = new ArrayList<>();
-    final List<SweepEventSink> sinks = new ArrayList<>();
+    final List<EventSink<SweepEvent>> sinks = new ArrayList<>();
     final Map<Integer, JobManager.Watch> watches = new HashMap<>();
     /** Objective value per trial, by ((fold + 1) << 32 | epoch), fold -1 without folds. */
     final Map<Integer, Map<Long, Double>> curves = new HashMap<>();
@@ -481,7 +482,7 @@ public final class SweepManager implements AutoCloseable {
   }
 
   /** Hands a trial job's events to the scheduler (the job manager calls it under its lock). */
-  private final class TrialSink implements JobManager.JobEventSink {
+  private final class TrialSink implements EventSink<JobEvent> {
     private final String sweepId;
     private final int number;
 
@@ -501,14 +502,5 @@ public final class SweepManager implements AutoCloseable {
 
     @Override
     public void onEnd() {}
-  }
-
-  /** Receives a sweep's events in order. Must not block: it is called under the manager's lock. */
-  public interface SweepEventSink {
-    /** The next event. */
-    void onEvent(SweepEvent event);
-
-    /** No more events will come (the sweep ended). */
-    void onEnd();
   }
 }

@@ -95,9 +95,9 @@ public final class TfTrainer implements Trainer {
       CancellationSignal cancel) {
     check(spec, train, evaluation);
     augmentation.ifPresent(a -> requireSameShape(a, train));
-    int[][] rows = {TrainingGraph.identity(train.count())};
+    int[][] rows = {Splits.identity(train.count())};
     int[][] evaluationRows =
-        evaluation.map(e -> new int[][] {TrainingGraph.identity(e.count())}).orElse(null);
+        evaluation.map(e -> new int[][] {Splits.identity(e.count())}).orElse(null);
     return trainReplicas(
             spec, train, augmentation.orElse(null), evaluation.orElse(null), rows, evaluationRows, false, listener,
             cancel)
@@ -176,7 +176,7 @@ public final class TfTrainer implements Trainer {
       if (fresh != null) {
         g.replaceTrainingFeatures(fresh.drawNow(1));
       }
-      int[] order = TrainingGraph.identity(n);
+      int[] order = Splits.identity(n);
       int[][] epochRows = new int[replicas][n];
       SplittableRandom random = new SplittableRandom(spec.seed());
       boolean regression = !(data.labels() instanceof Examples.Labels.Classes);

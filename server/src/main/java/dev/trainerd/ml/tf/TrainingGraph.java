@@ -164,22 +164,21 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> correct, Op train) {}
 
   /**
-   * @param data the training examples, made resident; replicas train on rows of it
+   * @param train the training examples, made resident; replicas train on rows of it
    * @param evaluation a second data set made resident; {@link #measure} validates on it when
-   *     given, else on rows of {@code data}
+   *     given, else on rows of {@code train}
    * @param replicaRows per replica (models trained side by side; one for an ordinary job), the
-   *     rows of {@code data} it trains on, all equally many: the epoch's shape (blocks of {@code
+   *     rows of {@code train} it trains on, all equally many: the epoch's shape (blocks of {@code
    *     stepsPerRun} full batches, then one tail run) is built for that count
    * @param augmented whether the steps train on features given per epoch ({@link
-   *     #replaceTrainingFeatures}) instead of {@code data}'s
+   *     #replaceTrainingFeatures}) instead of {@code train}'s
    */
   TrainingGraph(
-      TrainingSpec spec, Examples data, Examples evaluation, int[][] replicaRows, boolean augmented,
+      TrainingSpec spec, Examples train, Examples evaluation, int[][] replicaRows, boolean augmented,
       int stepsPerRun, int productSplits) {
     if (replicaRows.length < 1) {
       throw new IllegalArgumentException("at least one replica is needed");
     }
-    Examples train = data;
     this.replicas = replicaRows.length;
     this.trainRows = replicaRows[0].length;
     this.productSplits = productSplits;
@@ -424,18 +423,6 @@ final class TrainingGraph implements AutoCloseable {
     withReplicas[0] = replicas;
     System.arraycopy(shape, 0, withReplicas, 1, shape.length);
     return Shape.of(withReplicas);
-  }
-
-  static int[] identity(int n) {
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = i;
-    }
-    return out;
-  }
-
-  int replicas() {
-    return replicas;
   }
 
   /** Width of the output layer. */
