@@ -63,7 +63,8 @@ public final class Main implements Callable<Integer> {
   long maxUploadBytes;
 
   @Option(names = "--intra-op-threads", defaultValue = "${env:TRAINERD_INTRA_OP_THREADS:-0}",
-      description = "TensorFlow threads per op, 0 = TensorFlow's choice (env TRAINERD_INTRA_OP_THREADS).")
+      description = "TensorFlow threads per op, 0 = the engine's choice: the cores shared between its two"
+          + " parallel product blocks, at least 1 (env TRAINERD_INTRA_OP_THREADS).")
   int intraOpThreads;
 
   @Option(names = "--inter-op-threads", defaultValue = "${env:TRAINERD_INTER_OP_THREADS:-0}",

@@ -25,12 +25,10 @@ final class Forward {
    * @param params parameter values in {@link LayerPlan#parameterNames()} order
    * @param dropoutSeed a {@code [2]} int64 seed for this step's dropout masks, or null for
    *     inference (no dropout)
-   * @param productSplits column groups for wide layers' products (1: one product per layer)
    */
   static Operand<TFloat32> outputs(
-      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed,
-      int productSplits) {
-    return outputs(tf, plan, x, params, dropoutSeed, productSplits, 1);
+      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed) {
+    return outputs(tf, plan, x, params.stream().map(List::of).toList(), dropoutSeed, 1);
   }
 
   /**
@@ -39,12 +37,15 @@ final class Forward {
    * parameter has a leading {@code [replicas]} dimension, and group {@code r} goes through
    * replica {@code r}'s parameters. Each layer is one batched product instead of one product per
    * replica, so K-fold cross-validation runs its folds as one model of K times the ops' width
-   * rather than K times as many ops. With one replica this is {@link #outputs(Ops, LayerPlan,
-   * Operand, List, Operand, int)}; {@code productSplits} applies to one replica only.
+   * rather than K times as many ops.
+   *
+   * @param params per parameter in {@link LayerPlan#parameterNames()} order, its column blocks
+   *     (one for most; a wide weight of a single replica may be stored as several, see {@link
+   *     #matMul})
    */
   static Operand<TFloat32> outputs(
-      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<Operand<TFloat32>> params, Operand<TInt64> dropoutSeed,
-      int productSplits, int replicas) {
+      Ops tf, LayerPlan plan, Operand<TFloat32> x, List<List<Operand<TFloat32>>> params, Operand<TInt64> dropoutSeed,
+      int replicas) {
     Operand<TFloat32> h = x;
     if (plan.polynomial() != null) {
       h = polynomialFeatures(tf, x, plan.polynomial().degree(), plan.polynomial().factorialScaling());
@@ -55,15 +56,15 @@ final class Forward {
     int p = 0;
     for (LayerPlan.Dense d : plan.layers()) {
       if (replicas == 1) {
-        h = matMul(tf, h, params.get(p++), d, productSplits);
+        h = matMul(tf, h, params.get(p++));
         if (d.bias()) {
-          h = tf.nn.biasAdd(h, params.get(p++));
+          h = tf.nn.biasAdd(h, params.get(p++).get(0));
         }
       } else {
         Operand<TFloat32> grouped = tf.reshape(h, tf.constant(new int[] {replicas, -1, d.inputs()}));
-        Operand<TFloat32> y = tf.train.batchMatMul(grouped, params.get(p++), TFloat32.class);
+        Operand<TFloat32> y = tf.train.batchMatMul(grouped, params.get(p++).get(0), TFloat32.class);
         if (d.bias()) {
-          y = tf.math.add(y, tf.reshape(params.get(p++), tf.constant(new int[] {replicas, 1, d.outputs()})));
+          y = tf.math.add(y, tf.reshape(params.get(p++).get(0), tf.constant(new int[] {replicas, 1, d.outputs()})));
         }
         h = tf.reshape(y, tf.constant(new int[] {-1, d.outputs()}));
       }
@@ -84,18 +85,19 @@ final class Forward {
   }
 
   /**
-   * {@code h W}, for wide layers as {@code splits} column groups concatenated: oneDNN runs
-   * batch-sized products single-threaded (they fit in L2), and independent groups let the
-   * inter-op pool put one on each core, in the forward pass and in the gradient. Every output
-   * column is the same dot product either way.
+   * {@code h W}, where {@code W} is given as column blocks: one product per block, concatenated.
+   * oneDNN runs batch-sized products single-threaded (they fit in L2), and independent blocks let
+   * the inter-op pool put one on each core, in the forward pass and in the gradient. Every output
+   * column is the same dot product either way. The blocks are separate variables rather than
+   * slices of one, so no step copies the weight matrix apart or its gradient back together.
    */
-  private static Operand<TFloat32> matMul(Ops tf, Operand<TFloat32> h, Operand<TFloat32> w, LayerPlan.Dense d, int splits) {
-    if (splits <= 1 || d.outputs() % splits != 0 || d.outputs() < 64 * splits) {
-      return tf.linalg.matMul(h, w);
+  private static Operand<TFloat32> matMul(Ops tf, Operand<TFloat32> h, List<Operand<TFloat32>> wBlocks) {
+    if (wBlocks.size() == 1) {
+      return tf.linalg.matMul(h, wBlocks.get(0));
     }
     List<Operand<TFloat32>> parts = new ArrayList<>();
-    for (Operand<TFloat32> wPart : tf.split(tf.constant(1), w, (long) splits)) {
-      parts.add(tf.linalg.matMul(h, wPart));
+    for (Operand<TFloat32> w : wBlocks) {
+      parts.add(tf.linalg.matMul(h, w));
     }
     return tf.concat(parts, tf.constant(1));
   }

@@ -11,6 +11,21 @@ final class SessionConfigs {
   private SessionConfigs() {}
 
   /**
+   * Intra-op threads for {@code threads}: its own count, or for 0 one per core share of the
+   * engine's parallel branches ({@link TfTrainer#DEFAULT_PRODUCT_SPLITS} column blocks side by
+   * side), at least one. TensorFlow's own choice (one per core) makes ops that shard over the
+   * intra-op pool, such as the batch's gather and the parameter updates, wait for a thread busy
+   * with the other block's product: on 2 cores one intra-op thread took the MLP from 0.41 to 0.35
+   * s per epoch and softmax from 0.130 to 0.110 (BENCHMARKS.md).
+   */
+  static int intraOpThreads(Threads threads) {
+    if (threads.intraOp() > 0) {
+      return threads.intraOp();
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / TfTrainer.DEFAULT_PRODUCT_SPLITS);
+  }
+
+  /**
    * The session's ConfigProto: thread counts, soft placement (ops without a GPU kernel fall back
    * to the CPU), and for {@link Device#CPU} no GPU devices at all. With {@link Device#AUTO} and
    * {@link Device#GPU} TensorFlow places ops on the first GPU when the GPU native build is
@@ -27,7 +42,7 @@ final class SessionConfigs {
   static ConfigProto of(Threads threads, Device device) {
     ConfigProto.Builder config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(threads.intraOp())
+            .setIntraOpParallelismThreads(intraOpThreads(threads))
             .setInterOpParallelismThreads(threads.interOp())
             // The session gets its own inter-op pool sized by interOp rather than sharing the
             // process-wide one the first session created (measured: 4 inter-op threads appear for a

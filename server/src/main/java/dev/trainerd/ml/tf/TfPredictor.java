@@ -58,7 +58,7 @@ final class TfPredictor implements Predictor {
       for (Parameter p : model.parameters()) {
         params.add(tf.constant(Shape.of(p.shape()), DataBuffers.of(p.values(), true, false)));
       }
-      outputs = Forward.outputs(tf, plan, features, params, null, 1);
+      outputs = Forward.outputs(tf, plan, features, params, null);
       predictions =
           tf.withName("outputs")
               .identity(

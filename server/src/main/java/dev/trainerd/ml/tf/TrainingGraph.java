@@ -52,14 +52,17 @@ final class TrainingGraph implements AutoCloseable {
   private final int outputCount;
   private final int replicas;
   private final String unique = UUID.randomUUID().toString().replace("-", "");
-  private final List<Operand<? extends TType>> paramHandles = new ArrayList<>();
   private final List<String> paramNames;
   private final List<long[]> paramShapes;
+  /** Per parameter, its whole value (column blocks put back together): read for export only. */
   private final List<Operand<TFloat32>> paramReads = new ArrayList<>();
-  private final List<Placeholder<TFloat32>> paramInitValues = new ArrayList<>();
+  /**
+   * The variables the parameters are stored in, in parameter order: one per parameter, except
+   * that a wide weight of a single replica is stored as {@code productSplits} column blocks (see
+   * {@link Forward#outputs}).
+   */
+  private final List<Stored> stored = new ArrayList<>();
   private final List<Op> initOps = new ArrayList<>();
-  /** Optimiser state per parameter: momentum's accumulator, or Adam's first and second moments. */
-  private final List<List<Operand<? extends TType>>> slots = new ArrayList<>();
   private final Operand<TFloat32> weightNorm;
 
   private Resident trainData;
@@ -81,6 +84,15 @@ final class TrainingGraph implements AutoCloseable {
   private Step tail;
   private Evaluator trainEvaluator;
   private Evaluator validationEvaluator;
+
+  /**
+   * One variable holding columns {@code [fromColumn, toColumn)} of parameter {@code param} (all
+   * of it when not split), with its optimiser state: momentum's accumulator, or Adam's first and
+   * second moments.
+   */
+  private record Stored(
+      int param, int fromColumn, int toColumn, Shape shape, Operand<? extends TType> handle, Operand<TFloat32> read,
+      Placeholder<TFloat32> initValue, List<Operand<? extends TType>> slots) {}
 
   /** A data set living in two resource variables. */
   private final class Resident {
@@ -121,7 +133,7 @@ final class TrainingGraph implements AutoCloseable {
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Operand<TFloat32> features = tf.resourceGather(data.x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(data.y, idx, yType);
-      Operand<TFloat32> out = Forward.outputs(tf, plan, features, paramReads, null, productSplits, replicas);
+      Operand<TFloat32> out = Forward.outputs(tf, plan, features, byParameter(stored, Stored::read), null, replicas);
       Operand<TFloat32> target =
           Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
@@ -194,23 +206,12 @@ final class TrainingGraph implements AutoCloseable {
     try {
       session = new Session(graph, SessionConfigs.of(spec.threads(), spec.device()));
       tf = Ops.create(graph);
-      for (int i = 0; i < paramNames.size(); i++) {
-        Shape shape = variableShape(i);
-        String name = paramNames.get(i).replace('/', '_');
-        Operand<? extends TType> handle =
-            tf.withName(name).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(name + "_" + unique));
-        paramHandles.add(handle);
-        paramReads.add(tf.readVariableOp(handle, TFloat32.class));
-        Placeholder<TFloat32> value = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
-        paramInitValues.add(value);
-        initOps.add(tf.assignVariableOp(handle, value));
-      }
+      createParameterVariables();
       List<Operand<TFloat32>> squares = new ArrayList<>();
-      for (int i = 0; i < paramNames.size(); i++) {
-        if (!paramNames.get(i).endsWith("/bias")) {
-          Operand<TFloat32> w = paramReads.get(i);
+      for (Stored v : stored) {
+        if (!paramNames.get(v.param()).endsWith("/bias")) {
           int[] axes = replicas == 1 ? new int[] {0, 1} : new int[] {1, 2};
-          squares.add(tf.sum(tf.math.mul(w, w), tf.constant(axes)));
+          squares.add(tf.sum(tf.math.mul(v.read(), v.read()), tf.constant(axes)));
         }
       }
       weightNorm = tf.reshape(tf.math.sqrt(tf.math.addN(squares)), tf.constant(new int[] {replicas}));
@@ -235,21 +236,71 @@ final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  private void buildOptimizerSlotsAndSteps() {
+  /** The parameters' variables with their optimiser slots, and the logical reads for export. */
+  private void createParameterVariables() {
     int slotCount =
         spec.optimizer() instanceof Optimizer.Momentum ? 1 : spec.optimizer() instanceof Optimizer.Adam ? 2 : 0;
-    for (int i = 0; i < paramHandles.size(); i++) {
-      List<Operand<? extends TType>> s = new ArrayList<>();
-      Shape shape = variableShape(i);
-      for (int j = 0; j < slotCount; j++) {
-        String name = paramNames.get(i).replace('/', '_') + "_slot" + j;
+    for (int i = 0; i < paramNames.size(); i++) {
+      int blocks = columnBlocks(i);
+      long[] logical = paramShapes.get(i);
+      int columns = (int) logical[logical.length - 1];
+      List<Operand<TFloat32>> reads = new ArrayList<>();
+      for (int b = 0; b < blocks; b++) {
+        int from = b * columns / blocks;
+        int to = (b + 1) * columns / blocks;
+        Shape shape = variableShape(i);
+        if (blocks > 1) {
+          shape = Shape.of(logical[0], to - from);
+        }
+        String name = paramNames.get(i).replace('/', '_') + (blocks > 1 ? "_block" + b : "");
         Operand<? extends TType> handle =
             tf.withName(name).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(name + "_" + unique));
-        initOps.add(tf.assignVariableOp(handle, tf.fill(tf.constant(shape), tf.constant(0f))));
-        s.add(handle);
+        Placeholder<TFloat32> value = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+        initOps.add(tf.assignVariableOp(handle, value));
+        List<Operand<? extends TType>> slots = new ArrayList<>();
+        for (int j = 0; j < slotCount; j++) {
+          String slotName = name + "_slot" + j;
+          Operand<? extends TType> slot =
+              tf.withName(slotName).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(slotName + "_" + unique));
+          initOps.add(tf.assignVariableOp(slot, tf.fill(tf.constant(shape), tf.constant(0f))));
+          slots.add(slot);
+        }
+        Stored v = new Stored(i, from, to, shape, handle, tf.readVariableOp(handle, TFloat32.class), value, slots);
+        stored.add(v);
+        reads.add(v.read());
       }
-      slots.add(s);
+      paramReads.add(blocks == 1 ? reads.get(0) : tf.concat(reads, tf.constant(1)));
     }
+  }
+
+  /**
+   * How many column blocks parameter {@code i} is stored as: {@code productSplits} for a weight
+   * of a single replica wide enough that each block's product is still worth a core (at least 64
+   * columns), else one.
+   */
+  private int columnBlocks(int i) {
+    long[] shape = paramShapes.get(i);
+    if (replicas > 1 || productSplits <= 1 || paramNames.get(i).endsWith("/bias") || shape.length != 2) {
+      return 1;
+    }
+    long columns = shape[1];
+    return columns % productSplits == 0 && columns >= 64L * productSplits ? productSplits : 1;
+  }
+
+  /** Per parameter, in parameter order, the given operand of each of its stored blocks. */
+  private List<List<Operand<TFloat32>>> byParameter(
+      List<Stored> vars, java.util.function.Function<Stored, Operand<TFloat32>> operand) {
+    List<List<Operand<TFloat32>>> out = new ArrayList<>();
+    for (Stored v : vars) {
+      if (out.size() == v.param()) {
+        out.add(new ArrayList<>());
+      }
+      out.get(v.param()).add(operand.apply(v));
+    }
+    return out;
+  }
+
+  private void buildOptimizerSlotsAndSteps() {
     int batch = spec.batchSize();
     long blockRows = (long) batch * stepsPerRun;
     if (blockRows <= trainRows) {
@@ -286,15 +337,19 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TInt64> stepNumber = s.math.add(base, s.constant((long) j));
       Ops reader = previous.isEmpty() ? s : s.withControlDependencies(previous);
       List<Operand<TFloat32>> reads = new ArrayList<>();
-      for (Operand<? extends TType> h : paramHandles) {
-        reads.add(reader.readVariableOp(h, TFloat32.class));
+      for (Stored v : stored) {
+        reads.add(reader.readVariableOp(v.handle(), TFloat32.class));
+      }
+      java.util.Map<Stored, Operand<TFloat32>> readOf = new java.util.IdentityHashMap<>();
+      for (int i = 0; i < stored.size(); i++) {
+        readOf.put(stored.get(i), reads.get(i));
       }
       Operand<TFloat32> x = s.resourceGather(stepFeatures, idx, TFloat32.class);
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
-      Operand<TFloat32> out = Forward.outputs(s, plan, x, reads, seed, productSplits, replicas);
+      Operand<TFloat32> out = Forward.outputs(s, plan, x, byParameter(stored, readOf::get), seed, replicas);
       Operand<TFloat32> target = Forward.outputSpaceTarget(s, spec.loss(), spec.logTarget(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       // Replicas are independent: the sum of their mean losses gives each its own gradient.
@@ -305,7 +360,7 @@ final class TrainingGraph implements AutoCloseable {
       if (spec.weightDecay().lambda() > 0) {
         List<Operand<TFloat32>> penalties = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
-          if (spec.weightDecay().includeBiases() || !paramNames.get(i).endsWith("/bias")) {
+          if (spec.weightDecay().includeBiases() || !paramNames.get(stored.get(i).param()).endsWith("/bias")) {
             penalties.add(s.nn.l2Loss(reads.get(i)));
           }
         }
@@ -334,10 +389,11 @@ final class TrainingGraph implements AutoCloseable {
   }
 
   private Op apply(Ops s, int i, Operand<TFloat32> lr, Operand<TFloat32> grad, Operand<TInt64> stepNumber) {
-    Operand<? extends TType> var = paramHandles.get(i);
+    Operand<? extends TType> var = stored.get(i).handle();
+    List<Operand<? extends TType>> slots = stored.get(i).slots();
     if (spec.optimizer() instanceof Optimizer.Momentum m) {
       return s.train.resourceApplyMomentum(
-          var, slots.get(i).get(0), lr, grad, s.constant((float) m.momentum()),
+          var, slots.get(0), lr, grad, s.constant((float) m.momentum()),
           ResourceApplyMomentum.useNesterov(m.nesterov()));
     }
     if (spec.optimizer() instanceof Optimizer.Adam a) {
@@ -345,7 +401,7 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> b1 = s.constant((float) a.beta1());
       Operand<TFloat32> b2 = s.constant((float) a.beta2());
       return s.train.resourceApplyAdam(
-          var, slots.get(i).get(0), slots.get(i).get(1), s.math.pow(b1, t), s.math.pow(b2, t), lr, b1, b2,
+          var, slots.get(0), slots.get(1), s.math.pow(b1, t), s.math.pow(b2, t), lr, b1, b2,
           s.constant((float) a.epsilon()), grad);
     }
     return s.train.resourceApplyGradientDescent(var, lr, grad);
@@ -382,21 +438,35 @@ final class TrainingGraph implements AutoCloseable {
     List<TFloat32> tensors = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();
-      for (int i = 0; i < paramNames.size(); i++) {
-        float[] one = InitialValues.draw(spec.initializer(), paramNames.get(i), paramShapes.get(i), spec.seed());
+      float[] one = null;
+      for (Stored v : stored) {
+        int i = v.param();
+        long[] logical = paramShapes.get(i);
+        if (v.fromColumn() == 0) {
+          one = InitialValues.draw(spec.initializer(), paramNames.get(i), logical, spec.seed());
+        }
+        float[] block = one;
+        int columns = (int) logical[logical.length - 1];
+        if (v.toColumn() - v.fromColumn() != columns) {
+          int width = v.toColumn() - v.fromColumn();
+          block = new float[(int) logical[0] * width];
+          for (int row = 0; row < logical[0]; row++) {
+            System.arraycopy(one, row * columns + v.fromColumn(), block, row * width, width);
+          }
+        }
         // Every replica starts from the same values, as the same job trained alone would, except
         // a log-target output bias, which starts at the mean over the replica's own rows.
         boolean outputBias = i == paramNames.size() - 1 && paramNames.get(i).endsWith("/bias") && outputBiases != null;
-        float[] values = new float[one.length * replicas];
+        float[] values = new float[block.length * replicas];
         for (int r = 0; r < replicas; r++) {
-          System.arraycopy(one, 0, values, r * one.length, one.length);
+          System.arraycopy(block, 0, values, r * block.length, block.length);
           if (outputBias) {
-            java.util.Arrays.fill(values, r * one.length, (r + 1) * one.length, outputBiases[r]);
+            java.util.Arrays.fill(values, r * block.length, (r + 1) * block.length, outputBiases[r]);
           }
         }
-        TFloat32 t = TFloat32.tensorOf(variableShape(i), DataBuffers.of(values, true, false));
+        TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false));
         tensors.add(t);
-        runner.feed(paramInitValues.get(i), t);
+        runner.feed(v.initValue(), t);
       }
       initOps.forEach(runner::addTarget);
       runner.run();

@@ -16,8 +16,11 @@
  * parameters after step j-1's update through control dependencies; the last, short batch and
  * any remainder run as single steps with the same ops, so results do not depend on the setting).
  * With oneDNN on (TensorFlow's default), a batch-256 matrix product fits in L2 and oneDNN runs it
- * on one thread whatever the intra-op setting; splitting wide layers' products into column groups
- * lets the inter-op pool run one group per core. Dropout masks are drawn from a stateless seed
+ * on one thread whatever the intra-op setting; wide layers' weights are stored as column blocks
+ * (separate variables, so no step copies them apart) and the inter-op pool runs one block's
+ * product per core. The intra-op pool then gets one thread per core share of the blocks: a larger
+ * one makes sharded ops such as the batch's gather wait for the thread running the other block's
+ * product. Dropout masks are drawn from a stateless seed
  * (job seed, step number, layer) and a shape that does not depend on the activations, so they are
  * generated while the layer's product runs.
  */

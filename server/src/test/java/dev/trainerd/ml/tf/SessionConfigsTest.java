@@ -21,6 +21,15 @@ class SessionConfigsTest {
   }
 
   @Test
+  void unsetIntraOpThreadsGiveEachParallelProductBlockItsShareOfTheCores() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int expected = Math.max(1, cores / TfTrainer.DEFAULT_PRODUCT_SPLITS);
+    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU).getIntraOpParallelismThreads()).isEqualTo(expected);
+    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU).getInterOpParallelismThreads()).isZero();
+    assertThat(SessionConfigs.of(new Threads(3, 0), Device.CPU).getIntraOpParallelismThreads()).isEqualTo(3);
+  }
+
+  @Test
   void autoLeavesGpusVisible() {
     assertThat(SessionConfigs.of(Threads.defaults(), Device.AUTO).getDeviceCountMap()).doesNotContainKey("GPU");
   }

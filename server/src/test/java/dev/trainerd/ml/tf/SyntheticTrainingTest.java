@@ -212,6 +212,42 @@ class SyntheticTrainingTest {
   }
 
   @Test
+  void wideWeightsStoredAsColumnBlocksTrainAsOneMatrix() {
+    // 128-unit layers are stored as two 64-column variables with two splits: the same products,
+    // the same updates (momentum slots, weight decay, dropout), read back as one matrix.
+    Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(13));
+    TrainingSpec spec =
+        TrainingSpec.builder()
+            .model(new ModelSpec.Mlp(List.of(
+                new ModelSpec.HiddenLayer(128, Activation.TANH, 0.2), new ModelSpec.HiddenLayer(128, Activation.RELU, 0))))
+            .loss(new Loss.Squared())
+            .initializer(new Initializer.Normal(0.05))
+            .optimizer(new Optimizer.Momentum(0.9, true))
+            .weightDecay(new WeightDecay(0.01, true))
+            .learningRate(0.01)
+            .batchSize(64)
+            .epochs(3)
+            .seed(5)
+            .build();
+    List<EpochMetrics> whole = new ArrayList<>();
+    List<EpochMetrics> blocks = new ArrayList<>();
+    TrainedModel a = new TfTrainer(4, 1).train(spec, data, Optional.of(data), whole::add, CancellationSignal.never());
+    TrainedModel b = new TfTrainer(4, 2).train(spec, data, Optional.of(data), blocks::add, CancellationSignal.never());
+    for (int e = 0; e < 3; e++) {
+      assertThat(blocks.get(e).trainLoss()).isCloseTo(whole.get(e).trainLoss(), within(1e-5 * whole.get(e).trainLoss()));
+      assertThat(blocks.get(e).weightL2Norm()).isCloseTo(whole.get(e).weightL2Norm(), within(1e-4));
+    }
+    assertThat(b.parameters()).extracting(Parameter::name).isEqualTo(a.parameters().stream().map(Parameter::name).toList());
+    for (int p = 0; p < a.parameters().size(); p++) {
+      assertThat(b.parameters().get(p).shape()).isEqualTo(a.parameters().get(p).shape());
+      assertThat(b.parameters().get(p).values())
+          .as(a.parameters().get(p).name())
+          .containsExactly(a.parameters().get(p).values(), within(1e-5f));
+    }
+    assertThat(b.parameter("dense1/weight").shape()).containsExactly(128, 128);
+  }
+
+  @Test
   void listenerSeesEveryEpochWithRegressionMetrics() {
     Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(9));
     List<EpochMetrics> seen = new ArrayList<>();
