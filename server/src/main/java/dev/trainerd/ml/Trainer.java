@@ -82,6 +82,15 @@ public interface Trainer {
    */
   void exportSavedModel(TrainedModel model, Path directory);
 
+  /**
+   * Pays the backend's one-time costs ahead of the first job: loading it, and whatever its first
+   * training in the process costs beyond later ones. Safe to call at any time, from any thread;
+   * the default only loads the backend.
+   */
+  default void warmUp() {
+    backendVersion();
+  }
+
   /** The backend and its version, recorded with every model (for example {@code TensorFlow 2.18.0}). */
   String backendVersion();
 

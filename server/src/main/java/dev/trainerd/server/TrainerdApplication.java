@@ -298,16 +298,21 @@ public final class TrainerdApplication implements AutoCloseable {
   }
 
   /**
-   * Loads the backend's native library and probes its devices on a background thread once the
-   * server is serving: start-up does not wait for it (about a second), and neither does the first
-   * job, unless it arrives within that second (then it waits for the same load).
+   * Warms the backend up on a background thread once the server is serving (loads its native
+   * library, probes its devices, runs its first tiny trainings, see {@link Trainer#warmUp}):
+   * start-up does not wait for it (one to two seconds), and neither does the first job, unless it
+   * arrives meanwhile (then it waits for the same load, or shares the cores with the warm-up).
    */
   private static void warmUpInBackground(Trainer trainer) {
     Thread warmUp =
         new Thread(
             () -> {
               try {
-                log.info("backend {} loaded, training on {} by default", trainer.backendVersion(), trainer.resolveDevice(Device.AUTO));
+                long started = System.nanoTime();
+                trainer.warmUp();
+                log.info(
+                    "backend {} warmed up in {} ms, training on {} by default", trainer.backendVersion(),
+                    (System.nanoTime() - started) / 1_000_000, trainer.resolveDevice(Device.AUTO));
               } catch (RuntimeException | LinkageError e) {
                 log.warn("could not load the training backend ahead of the first job: {}", e.toString());
               }

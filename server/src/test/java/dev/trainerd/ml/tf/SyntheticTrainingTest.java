@@ -248,6 +248,17 @@ class SyntheticTrainingTest {
   }
 
   @Test
+  void warmUpTrainsItsThrowawayJobsAndLeavesTheTrainerUsable() {
+    TfTrainer fresh = new TfTrainer();
+    fresh.warmUp();
+    fresh.warmUp();
+    TrainedModel m =
+        fresh.train(regression().learningRate(0.03).batchSize(10).epochs(3).build(), SyntheticData.linear(SyntheticSpec.Linear.book(3)),
+            Optional.empty(), TrainingListener.none(), CancellationSignal.never());
+    assertThat(m.parameter("dense0/weight").values()[0]).isCloseTo(2f, within(2e-2f));
+  }
+
+  @Test
   void listenerSeesEveryEpochWithRegressionMetrics() {
     Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(9));
     List<EpochMetrics> seen = new ArrayList<>();
