@@ -3,6 +3,7 @@ package dev.trainerd.cli;
 import dev.trainerd.client.JobSpec;
 import dev.trainerd.v1.Activation;
 import dev.trainerd.v1.Device;
+import dev.trainerd.v1.Precision;
 import dev.trainerd.v1.TrainingJobSpec;
 import java.util.List;
 import picocli.CommandLine;
@@ -76,6 +77,12 @@ final class JobSpecOptions {
 
   @Option(names = "--device", description = "auto, cpu or gpu; default auto.")
   Device device;
+
+  @Option(
+      names = "--precision",
+      paramLabel = "P",
+      description = "float32 or mixed-bfloat16 (bfloat16 products, float32 weights, on CPUs with AVX512-BF16/AMX; for classification); default float32.")
+  String precision;
 
   @Option(names = "--fit-also-on", paramLabel = "NAME", description = "Also fit tabular preprocessing on this unlabelled data set (e.g. the Kaggle test set).")
   String fitAlsoOn;
@@ -159,11 +166,22 @@ final class JobSpecOptions {
     if (device != null) {
       b.device(device);
     }
+    if (precision != null) {
+      b.precision(precision(precision));
+    }
     if (fitAlsoOn != null) {
       b.fitAlsoOn(fitAlsoOn);
     }
     b.logTarget(logTarget);
     return b.build();
+  }
+
+  private static Precision precision(String name) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+      case "float32" -> Precision.PRECISION_FLOAT32;
+      case "mixed-bfloat16" -> Precision.PRECISION_MIXED_BFLOAT16;
+      default -> throw new IllegalArgumentException("--precision must be float32 or mixed-bfloat16, was '" + name + "'");
+    };
   }
 
   private static Activation activation(String name) {

@@ -11,6 +11,7 @@ import dev.trainerd.v1.EpochMetrics;
 import dev.trainerd.v1.EvaluationMetrics;
 import dev.trainerd.v1.Model;
 import dev.trainerd.v1.ParameterValue;
+import dev.trainerd.v1.Precision;
 import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.Trial;
 import dev.trainerd.v1.TrainingJob;
@@ -122,6 +123,7 @@ final class Printer {
     fields.put("state", j.getState().name());
     fields.put("dataset", j.getSpec().getDataset());
     fields.put("model kind", j.getSpec().getModel().getKindCase().name().toLowerCase(Locale.ROOT));
+    fields.put("precision", precision(j.getSpec().getPrecision()));
     fields.put("epochs", j.getEpochsCompleted() + "/" + j.getEpochsTotal());
     if (j.hasLatestEpoch()) {
       fields.put("latest epoch", epochSummary(j.getLatestEpoch()));
@@ -249,6 +251,7 @@ final class Printer {
     }
     fields.put("seed", Long.toString(m.getProvenance().getSeed()));
     fields.put("device", m.getProvenance().getDevice().name());
+    fields.put("precision", precision(m.getSpec().getPrecision()));
     for (var p : m.getParametersList()) {
       fields.put("parameter " + p.getName(), p.getShapeList() + " " + preview(p.getValuesList()));
     }
@@ -323,6 +326,11 @@ final class Printer {
       s.append(i == 0 ? "" : ", ").append(number(values.get(i)));
     }
     return s.append(values.size() > 5 ? ", ... (" + values.size() + " values)]" : "]").toString();
+  }
+
+  /** As the {@code --precision} flag spells it; a server without the field trains in float32. */
+  private static String precision(Precision p) {
+    return p == Precision.PRECISION_MIXED_BFLOAT16 ? "mixed-bfloat16" : "float32";
   }
 
   private static String time(Timestamp t) {

@@ -324,4 +324,21 @@ class TrainerctlIT {
     assertThat(downOut).isEmpty();
     assertThat(downErr.lines().toList()).singleElement().satisfies(l -> assertThat(l).startsWith("trainerctl: UNAVAILABLE"));
   }
+
+  @Test
+  @Order(9)
+  void precisionIsSentAndShownOnTheJobAndItsModel() {
+    Result synthetic = run("datasets", "create-synthetic", "linear", "--examples", "200", "--seed", "9");
+    assertThat(synthetic.exit()).as(synthetic.err()).isZero();
+    Result job =
+        run(
+            "jobs", "create", "--dataset", field(synthetic, "name"), "--model", "mlp", "--hidden", "8", "--epochs", "1",
+            "--precision", "mixed-bfloat16", "--wait");
+    assertThat(job.exit()).as(job.err()).isZero();
+    assertThat(field(job, "precision")).isEqualTo("mixed-bfloat16");
+    assertThat(field(run("models", "get", field(job, "model")), "precision")).isEqualTo("mixed-bfloat16");
+    Result json = run("--output", "json", "jobs", "get", field(job, "name"));
+    assertThat(JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonObject("spec").get("precision").getAsString())
+        .isEqualTo("PRECISION_MIXED_BFLOAT16");
+  }
 }

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trainerd.v1.EpochMetrics;
 import dev.trainerd.v1.EvaluationMetrics;
 import dev.trainerd.v1.Loss;
+import dev.trainerd.v1.Precision;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
+import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.StateChange;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** trainerctl without a server: usage errors, parsers, progress rendering, the plot. */
 class TrainerctlTest {
@@ -42,6 +45,7 @@ class TrainerctlTest {
             new String[] {"jobs", "create", "--dataset", "d", "--model", "cnn"},
             new String[] {"jobs", "create", "--dataset", "d", "--model", "mlp"},
             new String[] {"jobs", "create", "--dataset", "d", "--model", "softmax", "--loss", "fancy"},
+            new String[] {"jobs", "create", "--dataset", "d", "--model", "softmax", "--precision", "half"},
             new String[] {"datasets", "create-synthetic", "cubic"})) {
       Result r = run(args);
       assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(Trainerctl.EXIT_USAGE);
@@ -54,7 +58,7 @@ class TrainerctlTest {
   void helpAndVersionSucceed() {
     Result help = run("jobs", "create", "--help");
     assertThat(help.exit()).isZero();
-    assertThat(help.out()).contains("--fit-also-on", "--wait", "--optimizer");
+    assertThat(help.out()).contains("--fit-also-on", "--wait", "--optimizer", "--precision");
     assertThat(run("--version").exit()).isZero();
   }
 
@@ -66,6 +70,39 @@ class TrainerctlTest {
     assertThat(r.err().lines().toList())
         .singleElement()
         .satisfies(l -> assertThat(l).matches("trainerctl: (UNAVAILABLE|DEADLINE_EXCEEDED): .*"));
+  }
+
+  private static TrainingJobSpec jobSpec(String... args) {
+    JobsCommand.Create create = new JobsCommand.Create();
+    new CommandLine(create).parseArgs(args);
+    return create.options.toSpec(create.spec);
+  }
+
+  @Test
+  void precisionFlagSetsTheSpecsPrecision() {
+    assertThat(jobSpec("--dataset", "d", "--model", "mlp", "--hidden", "256", "--precision", "mixed-bfloat16").getPrecision())
+        .isEqualTo(Precision.PRECISION_MIXED_BFLOAT16);
+    assertThat(jobSpec("--dataset", "d", "--model", "softmax", "--precision", "FLOAT32").getPrecision())
+        .isEqualTo(Precision.PRECISION_FLOAT32);
+    assertThat(jobSpec("--dataset", "d", "--model", "softmax", "--precision", "mixed_bfloat16").getPrecision())
+        .isEqualTo(Precision.PRECISION_MIXED_BFLOAT16);
+    assertThat(jobSpec("--dataset", "d", "--model", "softmax").getPrecision()).isEqualTo(Precision.PRECISION_UNSPECIFIED);
+    Result bad = run("jobs", "create", "--dataset", "d", "--model", "softmax", "--precision", "bf16");
+    assertThat(bad.err()).contains("--precision must be float32 or mixed-bfloat16, was 'bf16'");
+  }
+
+  @Test
+  void jobsAndModelsShowTheirPrecision() {
+    StringWriter out = new StringWriter();
+    Printer printer = new Printer(new PrintWriter(out), OutputFormat.table);
+    printer.job(
+        TrainingJob.newBuilder()
+            .setName("trainingJobs/j")
+            .setSpec(TrainingJobSpec.newBuilder().setPrecision(Precision.PRECISION_MIXED_BFLOAT16))
+            .build());
+    printer.model(dev.trainerd.v1.Model.newBuilder().setName("models/m").build());
+    assertThat(out.toString().lines().filter(l -> l.startsWith("precision:")).map(l -> l.replaceAll("\\s+", " ")))
+        .containsExactly("precision: mixed-bfloat16", "precision: float32");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trainerd.v1.Activation;
 import dev.trainerd.v1.ModelSpec;
 import dev.trainerd.v1.Optimizer;
+import dev.trainerd.v1.Precision;
 import dev.trainerd.v1.Split;
 import dev.trainerd.v1.TrainingJobSpec;
 import io.grpc.Status;
@@ -24,6 +25,15 @@ class JobSpecTest {
     assertThat(spec.hasSeed()).isFalse();
     assertThat(spec.hasSplit()).isFalse();
     assertThat(spec.getModel().getKindCase()).isEqualTo(ModelSpec.KindCase.SOFTMAX);
+    // Left to the server, which resolves it to float32 and writes that on the job.
+    assertThat(spec.getPrecision()).isEqualTo(Precision.PRECISION_UNSPECIFIED);
+  }
+
+  @Test
+  void precisionIsSentAsGiven() {
+    TrainingJobSpec spec =
+        JobSpec.newBuilder().dataset("abc").mlp(List.of(256)).precision(Precision.PRECISION_MIXED_BFLOAT16).build();
+    assertThat(spec.getPrecision()).isEqualTo(Precision.PRECISION_MIXED_BFLOAT16);
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.trainerd.ml.Initializer;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Optimizer;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainingSpec;
 import dev.trainerd.ml.WeightDecay;
@@ -116,6 +117,7 @@ public final class SpecMapper {
             seed,
             new Threads(spec.getIntraOpThreads(), spec.getInterOpThreads()),
             device(spec.getDevice()),
+            precision(spec, violations),
             spec.getLogTarget());
     for (FieldViolation v : training.validate()) {
       if (hasModel || !v.field().equals("spec.loss")) {
@@ -287,6 +289,21 @@ public final class SpecMapper {
     };
   }
 
+  /** Unspecified (also in specs stored before the field existed) is float32. */
+  private static Precision precision(TrainingJobSpec spec, List<FieldViolation> violations) {
+    return switch (spec.getPrecision()) {
+      case PRECISION_UNSPECIFIED, PRECISION_FLOAT32 -> Precision.FLOAT32;
+      case PRECISION_MIXED_BFLOAT16 -> Precision.MIXED_BFLOAT16;
+      case UNRECOGNIZED -> {
+        violations.add(
+            new FieldViolation(
+                "spec.precision",
+                "unknown value " + spec.getPrecisionValue() + "; use PRECISION_FLOAT32 or PRECISION_MIXED_BFLOAT16"));
+        yield Precision.FLOAT32;
+      }
+    };
+  }
+
   private static double orDefault(double value, double fallback) {
     return value == 0 ? fallback : value;
   }
@@ -311,6 +328,11 @@ public final class SpecMapper {
                   case CPU -> dev.trainerd.v1.Device.CPU;
                   case GPU -> dev.trainerd.v1.Device.GPU;
                   case AUTO -> dev.trainerd.v1.Device.AUTO;
+                })
+            .setPrecision(
+                switch (t.precision()) {
+                  case FLOAT32 -> dev.trainerd.v1.Precision.PRECISION_FLOAT32;
+                  case MIXED_BFLOAT16 -> dev.trainerd.v1.Precision.PRECISION_MIXED_BFLOAT16;
                 })
             .setIntraOpThreads(t.threads().intraOp())
             .setInterOpThreads(t.threads().interOp())

@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * Everything that decides how a model is trained. {@link #defaults()} gives the book's softmax
  * regression setup: softmax cross-entropy, normal(0.01) weights, SGD, learning rate 0.1, batch
- * 256, 10 epochs, no weight decay, seed 0, TensorFlow's thread defaults, device AUTO, targets as
- * they are (no log transform).
+ * 256, 10 epochs, no weight decay, seed 0, TensorFlow's thread defaults, device AUTO, float32
+ * products, targets as they are (no log transform).
  *
  * @param model the architecture
  * @param loss the objective
@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param seed seeds initialisation, shuffling and dropout; same seed and data, same metrics
  * @param threads session thread counts
  * @param device where to run
+ * @param precision the training products' number format ({@link Precision#FLOAT32} unless a job
+ *     opts into {@link Precision#MIXED_BFLOAT16})
  * @param logTarget train on {@code log(y)} of real-valued targets and predict {@code exp} of the
  *     output, so predictions and metrics stay in the original scale; needs targets > 0 (the
  *     house-price task is judged in log-RMSE, which this optimises directly)
@@ -38,6 +40,7 @@ public record TrainingSpec(
     long seed,
     Threads threads,
     Device device,
+    Precision precision,
     boolean logTarget) {
 
   /** Upper bound on epochs, to keep a mistyped request from occupying a worker for days. */
@@ -51,6 +54,7 @@ public record TrainingSpec(
     Objects.requireNonNull(weightDecay, "weightDecay");
     Objects.requireNonNull(threads, "threads");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(precision, "precision");
   }
 
   /** The documented defaults (see the type's Javadoc). */
@@ -67,6 +71,7 @@ public record TrainingSpec(
         0,
         Threads.defaults(),
         Device.AUTO,
+        Precision.FLOAT32,
         false);
   }
 
@@ -206,6 +211,7 @@ public record TrainingSpec(
     private long seed;
     private Threads threads;
     private Device device;
+    private Precision precision;
     private boolean logTarget;
 
     private Builder(TrainingSpec from) {
@@ -220,6 +226,7 @@ public record TrainingSpec(
       seed = from.seed;
       threads = from.threads;
       device = from.device;
+      precision = from.precision;
       logTarget = from.logTarget;
     }
 
@@ -278,6 +285,11 @@ public record TrainingSpec(
       return this;
     }
 
+    public Builder precision(Precision v) {
+      precision = v;
+      return this;
+    }
+
     public Builder logTarget(boolean v) {
       logTarget = v;
       return this;
@@ -286,7 +298,7 @@ public record TrainingSpec(
     public TrainingSpec build() {
       return new TrainingSpec(
           model, loss, initializer, optimizer, learningRate, batchSize, epochs, weightDecay, seed,
-          threads, device, logTarget);
+          threads, device, precision, logTarget);
     }
   }
 }

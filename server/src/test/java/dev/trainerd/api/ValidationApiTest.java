@@ -114,6 +114,7 @@ class ValidationApiTest {
             new Object[] {"weight decay negative", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setWeightDecay(-1), "spec.weight_decay"},
             new Object[] {"intra-op threads negative", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setIntraOpThreads(-1), "spec.intra_op_threads"},
             new Object[] {"inter-op threads too many", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setInterOpThreads(5000), "spec.inter_op_threads"},
+            new Object[] {"precision unknown to this server", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setPrecisionValue(7), "spec.precision"},
             new Object[] {"mlp without layers", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setModel(ModelSpec.newBuilder().setMlp(Mlp.getDefaultInstance())), "spec.model.mlp.hidden_layers"},
             new Object[] {"hidden units zero", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setModel(mlp(HiddenLayer.newBuilder().setUnits(0))), "spec.model.mlp.hidden_layers[0].units"},
             new Object[] {"dropout one", (UnaryOperator<TrainingJobSpec.Builder>) s -> s.setModel(mlp(HiddenLayer.newBuilder().setUnits(4).setDropout(1))), "spec.model.mlp.hidden_layers[0].dropout"},

@@ -20,8 +20,21 @@ class TrainingSpecTest {
     assertThat(d.epochs()).isEqualTo(10);
     assertThat(d.weightDecay()).isEqualTo(WeightDecay.none());
     assertThat(d.device()).isEqualTo(Device.AUTO);
+    assertThat(d.precision()).isEqualTo(Precision.FLOAT32);
     assertThat(d.validate()).isEmpty();
     assertThat(d.toBuilder().build()).isEqualTo(d);
+  }
+
+  @Test
+  void precisionIsKeptByTheBuilderAndValidForEveryModel() {
+    TrainingSpec mixed = TrainingSpec.builder().precision(Precision.MIXED_BFLOAT16).build();
+    assertThat(mixed.precision()).isEqualTo(Precision.MIXED_BFLOAT16);
+    assertThat(mixed.toBuilder().seed(5).build().precision()).isEqualTo(Precision.MIXED_BFLOAT16);
+    assertThat(mixed.validate()).isEmpty();
+    // Allowed for regression too: a speed/precision trade the client chose, documented not refused.
+    TrainingSpec regression =
+        mixed.toBuilder().model(new ModelSpec.LinearRegression()).loss(new Loss.Squared()).build();
+    assertThat(regression.validate()).isEmpty();
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.trainerd.ml.Activation;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Optimizer;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.TrainingSpec;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +65,18 @@ class SweepParametersTest {
         });
     assertThat(SweepParameters.apply(regression, values("model=mlp")).spec().training().model())
         .isEqualTo(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(256))));
+  }
+
+  @Test
+  void trialsTakeTheBaseSpecsPrecisionWhichIsNotASweepParameter() {
+    JobSpec base = base(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(64))), new Loss.SoftmaxCrossEntropy(true));
+    JobSpec mixed =
+        new JobSpec(
+            base.datasetId(), base.split(), base.training().toBuilder().precision(Precision.MIXED_BFLOAT16).build(),
+            Optional.empty(), Optional.empty());
+    assertThat(SweepParameters.apply(mixed, values("lr=0.3", "hidden=32")).spec().training().precision())
+        .isEqualTo(Precision.MIXED_BFLOAT16);
+    assertThat(SweepParameters.canonical("precision")).isEmpty();
   }
 
   @Test

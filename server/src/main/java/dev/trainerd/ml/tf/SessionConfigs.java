@@ -2,10 +2,13 @@ package dev.trainerd.ml.tf;
 
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Device;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 
-/** Session options for a job's {@link Threads} and {@link Device}. */
+/** Session options for a job's {@link Threads}, {@link Device} and {@link Precision}. */
 final class SessionConfigs {
 
   private SessionConfigs() {}
@@ -31,6 +34,12 @@ final class SessionConfigs {
    * {@link Device#GPU} TensorFlow places ops on the first GPU when the GPU native build is
    * installed and a GPU is visible.
    *
+   * <p>Precision: {@link Precision#MIXED_BFLOAT16} turns on Grappler's oneDNN bfloat16 pass, which
+   * rewrites the CPU's matrix products (and the ops between them it can) to bfloat16 with casts
+   * from and to the float32 variables, so oneDNN runs them on AMX or AVX512-BF16; on CPUs without
+   * either TensorFlow skips the pass and the graph stays float32. Only training sessions ask for
+   * it: inference sessions and the device probe pass {@link Precision#FLOAT32}.
+   *
    * <p>Threads: intra-op threads size TensorFlow's process-wide pool, so only the first session
    * in the process decides it unless the process runs with
    * {@code TF_OVERRIDE_GLOBAL_THREADPOOL=true} (then each session builds its own intra-op pool);
@@ -39,7 +48,7 @@ final class SessionConfigs {
    * @throws TrainerdException.FailedPrecondition when {@link Device#GPU} is asked for and no GPU
    *     is visible
    */
-  static ConfigProto of(Threads threads, Device device) {
+  static ConfigProto of(Threads threads, Device device, Precision precision) {
     ConfigProto.Builder config =
         ConfigProto.newBuilder()
             .setIntraOpParallelismThreads(intraOpThreads(threads))
@@ -56,6 +65,12 @@ final class SessionConfigs {
           "GPU_UNAVAILABLE",
           "device GPU was requested but no GPU is visible to TensorFlow; use CPU or AUTO, or run the"
               + " GPU build on a machine with a GPU");
+    }
+    if (precision == Precision.MIXED_BFLOAT16) {
+      config.setGraphOptions(
+          GraphOptions.newBuilder()
+              .setRewriteOptions(
+                  RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)));
     }
     return config.build();
   }

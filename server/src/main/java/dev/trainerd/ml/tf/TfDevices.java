@@ -67,7 +67,7 @@ final class TfDevices {
     TF_Graph graph = TF_NewGraph();
     TF_SessionOptions options = TF_NewSessionOptions();
     try {
-      byte[] config = SessionConfigs.of(threads, dev.trainerd.ml.Device.AUTO).toByteArray();
+      byte[] config = SessionConfigs.of(threads, dev.trainerd.ml.Device.AUTO, dev.trainerd.ml.Precision.FLOAT32).toByteArray();
       try (BytePointer bytes = new BytePointer(config)) {
         TF_SetConfig(options, bytes, config.length, status);
       }

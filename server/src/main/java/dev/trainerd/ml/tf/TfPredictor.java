@@ -4,6 +4,7 @@ import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Parameter;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Predictor;
 import dev.trainerd.ml.TrainedModel;
 import java.io.IOException;
@@ -66,7 +67,9 @@ final class TfPredictor implements Predictor {
                       tf,
                       model.spec().logTarget(),
                       Forward.predictions(tf, model.spec().loss(), model.classLabels(), outputs)));
-      session = new Session(graph, SessionConfigs.of(model.spec().threads(), model.spec().device()));
+      // Inference stays float32 whatever the model trained with, so predictions are exact.
+      session =
+          new Session(graph, SessionConfigs.of(model.spec().threads(), model.spec().device(), Precision.FLOAT32));
     } catch (RuntimeException e) {
       graph.close();
       throw e;

@@ -204,7 +204,7 @@ final class TrainingGraph implements AutoCloseable {
     graph = new Graph();
     boolean ok = false;
     try {
-      session = new Session(graph, SessionConfigs.of(spec.threads(), spec.device()));
+      session = new Session(graph, SessionConfigs.of(spec.threads(), spec.device(), spec.precision()));
       tf = Ops.create(graph);
       createParameterVariables();
       List<Operand<TFloat32>> squares = new ArrayList<>();

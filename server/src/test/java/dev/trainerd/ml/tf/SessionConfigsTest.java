@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Device;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RewriterConfig;
 
 class SessionConfigsTest {
 
   @Test
   void cpuHidesGpusAndCarriesTheThreadCounts() {
-    ConfigProto c = SessionConfigs.of(new Threads(2, 1), Device.CPU);
+    ConfigProto c = SessionConfigs.of(new Threads(2, 1), Device.CPU, Precision.FLOAT32);
     assertThat(c.getDeviceCountMap()).containsEntry("GPU", 0);
     assertThat(c.getIntraOpParallelismThreads()).isEqualTo(2);
     assertThat(c.getInterOpParallelismThreads()).isEqualTo(1);
@@ -24,24 +26,41 @@ class SessionConfigsTest {
   void unsetIntraOpThreadsGiveEachParallelProductBlockItsShareOfTheCores() {
     int cores = Runtime.getRuntime().availableProcessors();
     int expected = Math.max(1, cores / TfTrainer.DEFAULT_PRODUCT_SPLITS);
-    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU).getIntraOpParallelismThreads()).isEqualTo(expected);
-    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU).getInterOpParallelismThreads()).isZero();
-    assertThat(SessionConfigs.of(new Threads(3, 0), Device.CPU).getIntraOpParallelismThreads()).isEqualTo(3);
+    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU, Precision.FLOAT32).getIntraOpParallelismThreads()).isEqualTo(expected);
+    assertThat(SessionConfigs.of(Threads.defaults(), Device.CPU, Precision.FLOAT32).getInterOpParallelismThreads()).isZero();
+    assertThat(SessionConfigs.of(new Threads(3, 0), Device.CPU, Precision.FLOAT32).getIntraOpParallelismThreads()).isEqualTo(3);
   }
 
   @Test
   void autoLeavesGpusVisible() {
-    assertThat(SessionConfigs.of(Threads.defaults(), Device.AUTO).getDeviceCountMap()).doesNotContainKey("GPU");
+    assertThat(SessionConfigs.of(Threads.defaults(), Device.AUTO, Precision.FLOAT32).getDeviceCountMap()).doesNotContainKey("GPU");
   }
 
   @Test
   void gpuIsRefusedClearlyWhereThereIsNone() {
     if (TfDevices.gpuCount(Threads.defaults()) > 0) {
-      assertThat(SessionConfigs.of(Threads.defaults(), Device.GPU).getDeviceCountMap()).doesNotContainKey("GPU");
+      assertThat(SessionConfigs.of(Threads.defaults(), Device.GPU, Precision.FLOAT32).getDeviceCountMap()).doesNotContainKey("GPU");
     } else {
-      assertThatThrownBy(() -> SessionConfigs.of(Threads.defaults(), Device.GPU))
+      assertThatThrownBy(() -> SessionConfigs.of(Threads.defaults(), Device.GPU, Precision.FLOAT32))
           .isInstanceOfSatisfying(TrainerdException.FailedPrecondition.class,
               e -> assertThat(e.reason()).isEqualTo("GPU_UNAVAILABLE"));
     }
+  }
+
+  @Test
+  void onlyMixedBfloat16TurnsOnTheOnednnBfloat16PassAndKeepsTheOtherSettings() {
+    ConfigProto exact = SessionConfigs.of(new Threads(2, 1), Device.CPU, Precision.FLOAT32);
+    assertThat(exact.hasGraphOptions()).isFalse();
+    assertThat(exact.getGraphOptions().getRewriteOptions().getAutoMixedPrecisionOnednnBfloat16())
+        .isEqualTo(RewriterConfig.Toggle.DEFAULT);
+
+    ConfigProto mixed = SessionConfigs.of(new Threads(2, 1), Device.CPU, Precision.MIXED_BFLOAT16);
+    RewriterConfig rewrite = mixed.getGraphOptions().getRewriteOptions();
+    assertThat(rewrite.getAutoMixedPrecisionOnednnBfloat16()).isEqualTo(RewriterConfig.Toggle.ON);
+    // Only that pass: the float16 and CPU-emulation variants stay as TensorFlow has them.
+    assertThat(rewrite.getAutoMixedPrecision()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+    assertThat(rewrite.getAutoMixedPrecisionMkl()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+    assertThat(rewrite.getAutoMixedPrecisionCpu()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+    assertThat(mixed.toBuilder().clearGraphOptions().build()).isEqualTo(exact);
   }
 }
