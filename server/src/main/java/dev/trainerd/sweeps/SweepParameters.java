@@ -220,7 +220,9 @@ public final class SweepParameters {
       }
     }
     t.model(model);
-    JobSpec out = new JobSpec(base.datasetId(), base.split(), t.build(), base.fitAlsoOnDatasetId(), base.warmStartModelId());
+    JobSpec out =
+        new JobSpec(
+            base.datasetId(), base.split(), t.build(), base.fitAlsoOnDatasetId(), base.warmStartModelId(), base.onReplicaLoss());
     return new Applied(out, violations);
   }
 

@@ -80,6 +80,17 @@ class SweepParametersTest {
   }
 
   @Test
+  void trialsKeepTheBaseSpecsReplicaLossPolicy() {
+    JobSpec base = base(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(64))), new Loss.SoftmaxCrossEntropy(true));
+    JobSpec failing =
+        new JobSpec(
+            base.datasetId(), base.split(), base.training(), Optional.empty(), Optional.empty(),
+            dev.trainerd.jobs.ReplicaLossPolicy.FAIL);
+    assertThat(SweepParameters.apply(failing, values("lr=0.3")).spec().onReplicaLoss())
+        .isEqualTo(dev.trainerd.jobs.ReplicaLossPolicy.FAIL);
+  }
+
+  @Test
   void aLayerBeyondTheModelIsAViolation() {
     JobSpec base = base(new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(64))), new Loss.SoftmaxCrossEntropy(true));
     assertThat(SweepParameters.apply(base, values("hidden_units.2=32")).violations())
