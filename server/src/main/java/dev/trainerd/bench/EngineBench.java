@@ -17,6 +17,7 @@ import dev.trainerd.ml.Initializer;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Optimizer;
+import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.TrainingListener;
@@ -46,7 +47,9 @@ import java.util.Optional;
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K]
  * [--product-splits S] [--intra-op N]
- * [--inter-op N] [--models softmax,mlp,dropout,house]}. {@code DIR} holds {@code fashion-mnist/}
+ * [--inter-op N] [--precision float32|mixed-bfloat16] [--models softmax,mlp,dropout,house]}. The
+ * precision applies to the Fashion-MNIST models; house prices always train in float32 (a
+ * regression). {@code DIR} holds {@code fashion-mnist/}
  * (default: the {@code trainerd.shared.data} system property, else {@code ../shared/data}).
  */
 public final class EngineBench {
@@ -60,6 +63,7 @@ public final class EngineBench {
     int splits = TfTrainer.DEFAULT_PRODUCT_SPLITS;
     int intraOp = 0;
     int interOp = 0;
+    Precision precision = Precision.FLOAT32;
     List<String> models = new ArrayList<>(List.of("softmax", "mlp", "dropout"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -69,6 +73,7 @@ public final class EngineBench {
         case "--product-splits" -> splits = Integer.parseInt(args[++i]);
         case "--intra-op" -> intraOp = Integer.parseInt(args[++i]);
         case "--inter-op" -> interOp = Integer.parseInt(args[++i]);
+        case "--precision" -> precision = Precision.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
         case "--models" -> models = new ArrayList<>(Arrays.asList(args[++i].split(",")));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -76,8 +81,9 @@ public final class EngineBench {
     TfTrainer trainer = new TfTrainer(stepsPerRun, splits);
     StringBuilder json = new StringBuilder();
     json.append(String.format(Locale.ROOT,
-        "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d",
-        stepsPerRun, splits, intraOp, interOp, epochs));
+        "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d,"
+            + " \"precision\": \"%s\"",
+        stepsPerRun, splits, intraOp, interOp, epochs, precision));
     if (models.remove("house")) {
       json.append(", \"house_prices_5fold\": ").append(housePrices(trainer, data, new Threads(intraOp, interOp)));
     }
@@ -96,7 +102,7 @@ public final class EngineBench {
     json.append(String.format(Locale.ROOT, ", \"load_seconds\": %.3f, \"models\": {", loadSeconds));
     boolean first = true;
     for (String name : models) {
-      TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp));
+      TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp)).toBuilder().precision(precision).build();
       List<EpochMetrics> epochsSeen = new ArrayList<>();
       List<Double> cpuSeconds = new ArrayList<>();
       long[] lastCpu = {processCpuNanos()};

@@ -12,6 +12,7 @@ import dev.trainerd.v1.ModelSpec;
 import dev.trainerd.v1.Optimizer;
 import dev.trainerd.v1.Preprocessing;
 import dev.trainerd.v1.SoftmaxRegression;
+import dev.trainerd.v1.Precision;
 import dev.trainerd.v1.Split;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
@@ -42,7 +43,8 @@ import java.util.regex.Pattern;
  * End-to-end benchmark of the service, as a client sees it: starts the packaged server as a
  * process and measures cold start to SERVING, idle resident memory, the Fashion-MNIST upload and
  * parse, the chapter's models from job creation to SUCCEEDED (per-epoch medians from the job's own
- * epoch timings, and the overhead of the service around them), house prices 5-fold x 100 epochs,
+ * epoch timings, and the overhead of the service around them; again with mixed bfloat16
+ * precision), house prices 5-fold x 100 epochs,
  * and throughput with 1, 2 and 4 concurrent jobs. Prints one JSON object.
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
@@ -105,6 +107,10 @@ public final class ServiceBench {
       fields.add(model(training, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build()));
       fields.add(model(training, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build()));
       fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build()));
+      TrainingJobSpec.Builder mixed = fashion.clone().setPrecision(Precision.PRECISION_MIXED_BFLOAT16);
+      fields.add(model(training, "softmax_mixed_bfloat16", mixed.clone().setModel(softmax).setLearningRate(0.1).build()));
+      fields.add(model(training, "mlp_mixed_bfloat16", mixed.clone().setModel(mlp).setLearningRate(0.1).build()));
+      fields.add(model(training, "dropout_mlp_mixed_bfloat16", mixed.clone().setModel(dropout).setLearningRate(0.5).build()));
 
       Path hp = data.resolve("house-prices");
       Dataset kaggleTrain = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));

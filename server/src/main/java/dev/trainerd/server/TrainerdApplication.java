@@ -299,7 +299,7 @@ public final class TrainerdApplication implements AutoCloseable {
 
   /**
    * Warms the backend up on a background thread once the server is serving (loads its native
-   * library, probes its devices, runs its first tiny trainings, see {@link Trainer#warmUp}):
+   * library, probes its devices, runs a first tiny training, see {@link Trainer#warmUp}):
    * start-up does not wait for it (one to two seconds), and neither does the first job, unless it
    * arrives meanwhile (then it waits for the same load, or shares the cores with the warm-up).
    */

@@ -248,7 +248,7 @@ class SyntheticTrainingTest {
   }
 
   @Test
-  void warmUpTrainsItsThrowawayJobsAndLeavesTheTrainerUsable() {
+  void warmUpTrainsItsThrowawayJobAndLeavesTheTrainerUsable() {
     TfTrainer fresh = new TfTrainer();
     fresh.warmUp();
     fresh.warmUp();
