@@ -133,7 +133,7 @@ final class TrainingGraph implements AutoCloseable {
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Operand<TFloat32> features = tf.resourceGather(data.x, idx, TFloat32.class);
       Operand<? extends TType> labels = tf.resourceGather(data.y, idx, yType);
-      Operand<TFloat32> out = Forward.outputs(tf, plan, features, byParameter(stored, Stored::read), null, replicas);
+      Operand<TFloat32> out = Forward.outputs(tf, plan, features, byParameter(stored.stream().map(Stored::read).toList()), null, replicas);
       Operand<TFloat32> target =
           Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
@@ -287,15 +287,18 @@ final class TrainingGraph implements AutoCloseable {
     return columns % productSplits == 0 && columns >= 64L * productSplits ? productSplits : 1;
   }
 
-  /** Per parameter, in parameter order, the given operand of each of its stored blocks. */
-  private List<List<Operand<TFloat32>>> byParameter(
-      List<Stored> vars, java.util.function.Function<Stored, Operand<TFloat32>> operand) {
+  /**
+   * Groups {@code perStored} (one operand per entry of {@link #stored}, in its order) by parameter:
+   * per parameter, its blocks' operands.
+   */
+  private List<List<Operand<TFloat32>>> byParameter(List<Operand<TFloat32>> perStored) {
     List<List<Operand<TFloat32>>> out = new ArrayList<>();
-    for (Stored v : vars) {
-      if (out.size() == v.param()) {
+    for (int i = 0; i < stored.size(); i++) {
+      int param = stored.get(i).param();
+      if (out.size() == param) {
         out.add(new ArrayList<>());
       }
-      out.get(v.param()).add(operand.apply(v));
+      out.get(param).add(perStored.get(i));
     }
     return out;
   }
@@ -340,16 +343,12 @@ final class TrainingGraph implements AutoCloseable {
       for (Stored v : stored) {
         reads.add(reader.readVariableOp(v.handle(), TFloat32.class));
       }
-      java.util.Map<Stored, Operand<TFloat32>> readOf = new java.util.IdentityHashMap<>();
-      for (int i = 0; i < stored.size(); i++) {
-        readOf.put(stored.get(i), reads.get(i));
-      }
       Operand<TFloat32> x = s.resourceGather(stepFeatures, idx, TFloat32.class);
       Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
       Operand<? extends TType> y = s.resourceGather(trainData.y, idx, yType);
       Operand<TInt64> seed =
           s.stack(List.of(s.constant(spec.seed()), s.math.mul(stepNumber, s.constant(1024L))));
-      Operand<TFloat32> out = Forward.outputs(s, plan, x, byParameter(stored, readOf::get), seed, replicas);
+      Operand<TFloat32> out = Forward.outputs(s, plan, x, byParameter(reads), seed, replicas);
       Operand<TFloat32> target = Forward.outputSpaceTarget(s, spec.loss(), spec.logTarget(), storage, y, outputCount);
       Operand<TFloat32> perExample = TfLosses.perExample(s, spec.loss(), out, target);
       // Replicas are independent: the sum of their mean losses gives each its own gradient.
