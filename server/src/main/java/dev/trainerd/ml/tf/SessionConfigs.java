@@ -15,8 +15,8 @@ final class SessionConfigs {
 
   /**
    * Intra-op threads for {@code threads}: its own count, or for 0 one per core share of the
-   * engine's parallel branches ({@link TfTrainer#DEFAULT_PRODUCT_SPLITS} column blocks side by
-   * side), at least one. TensorFlow's own choice (one per core) makes ops that shard over the
+   * engine's parallel branches ({@link TfTrainer#DEFAULT_PRODUCT_SPLITS} column blocks or row
+   * groups side by side), at least one. TensorFlow's own choice (one per core) makes ops that shard over the
    * intra-op pool, such as the batch's gather and the parameter updates, wait for a thread busy
    * with the other block's product: on 2 cores one intra-op thread took the MLP from 0.41 to 0.35
    * s per epoch and softmax from 0.130 to 0.110 (BENCHMARKS.md).

@@ -39,7 +39,10 @@ public final class TfTrainer implements Trainer {
   /** Steps per run used by {@link #TfTrainer()}: measured best on Fashion-MNIST (see the bench). */
   public static final int DEFAULT_STEPS_PER_RUN = 8;
 
-  /** Column groups per wide layer product used by {@link #TfTrainer()} (see the bench). */
+  /**
+   * Parallel branches per step used by {@link #TfTrainer()}: column blocks of a wide layer's
+   * product, or row groups of a narrow model's batch (see the bench).
+   */
   public static final int DEFAULT_PRODUCT_SPLITS = 2;
 
   private final int stepsPerRun;
@@ -59,9 +62,9 @@ public final class TfTrainer implements Trainer {
   /**
    * @param stepsPerRun full-size minibatch steps chained in one session run (1 = one run per
    *     step); the metrics are identical for every value, only speed differs
-   * @param productSplits column groups each wide layer's matrix product is split into so both
-   *     cores work on it (1 = no split); the same products, so the same results up to float
-   *     rounding of the kernels
+   * @param productSplits column groups each wide layer's matrix product is split into, or row
+   *     groups each step of a narrow model is split into, so both cores work on it (1 = no
+   *     split); the same products, so the same results up to float rounding of the kernels
    */
   public TfTrainer(int stepsPerRun, int productSplits) {
     this(stepsPerRun, productSplits, Threads.defaults());

@@ -247,6 +247,106 @@ class SyntheticTrainingTest {
     assertThat(b.parameter("dense1/weight").shape()).containsExactly(128, 128);
   }
 
+  /** {@code count} examples of {@code features} Gaussian features; the class is the argmax of a fixed linear score. */
+  private static Examples linearClasses(int count, int features, int classes, long seed) {
+    java.util.SplittableRandom weights = new java.util.SplittableRandom(3);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    double[][] a = new double[classes][features];
+    for (double[] row : a) {
+      for (int j = 0; j < features; j++) {
+        row[j] = weights.nextDouble(-1, 1);
+      }
+    }
+    float[] x = new float[count * features];
+    int[] y = new int[count];
+    for (int i = 0; i < count; i++) {
+      for (int j = 0; j < features; j++) {
+        x[i * features + j] = (float) random.nextDouble(-1, 1);
+      }
+      double best = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < classes; c++) {
+        double score = 0;
+        for (int j = 0; j < features; j++) {
+          score += a[c][j] * x[i * features + j];
+        }
+        if (score > best) {
+          best = score;
+          y[i] = c;
+        }
+      }
+    }
+    return new Examples(count, features, x, new Examples.Labels.Classes(y, classes));
+  }
+
+  @Test
+  void narrowModelsSplitEachBatchIntoRowGroupsWithTheSameGradient() {
+    // 160 features, batch 256: two row groups of 128 per step (the last, smaller batch of 232
+    // rows too), whose gradients add up to the whole batch's.
+    Examples data = linearClasses(1000, 160, 4, 1);
+    Examples test = linearClasses(300, 160, 4, 2);
+    TrainingSpec spec =
+        TrainingSpec.builder()
+            .model(new ModelSpec.SoftmaxRegression())
+            .loss(new Loss.SoftmaxCrossEntropy(true))
+            .initializer(new Initializer.Normal(0.01))
+            .optimizer(new Optimizer.Momentum(0.9, false))
+            .weightDecay(new WeightDecay(0.001, false))
+            .learningRate(0.1)
+            .batchSize(256)
+            .epochs(10)
+            .seed(8)
+            .build();
+    int[] rows = java.util.stream.IntStream.range(0, data.count()).toArray();
+    try (TrainingGraph grouped = new TrainingGraph(spec, data, null, new int[][] {rows}, false, 4, 2);
+        TrainingGraph whole = new TrainingGraph(spec, data, null, new int[][] {rows}, false, 4, 1)) {
+      assertThat(grouped.rowGroups(256)).isEqualTo(2);
+      assertThat(grouped.rowGroups(232)).isEqualTo(2);
+      assertThat(grouped.rowGroups(100)).as("groups of 50 rows are too small to be worth a core").isEqualTo(1);
+      assertThat(whole.rowGroups(256)).isEqualTo(1);
+    }
+    List<EpochMetrics> wholeHistory = new ArrayList<>();
+    List<EpochMetrics> groupedHistory = new ArrayList<>();
+    TrainedModel a = new TfTrainer(4, 1).train(spec, data, Optional.of(test), wholeHistory::add, CancellationSignal.never());
+    TrainedModel b = new TfTrainer(4, 2).train(spec, data, Optional.of(test), groupedHistory::add, CancellationSignal.never());
+    for (int e = 0; e < 10; e++) {
+      assertThat(groupedHistory.get(e).trainLoss())
+          .isCloseTo(wholeHistory.get(e).trainLoss(), within(1e-5 * wholeHistory.get(e).trainLoss()));
+      assertThat(groupedHistory.get(e).trainAccuracy()).isCloseTo(wholeHistory.get(e).trainAccuracy(), within(2e-3));
+      assertThat(groupedHistory.get(e).evaluation().orElseThrow().loss())
+          .isCloseTo(wholeHistory.get(e).evaluation().orElseThrow().loss(), within(1e-4));
+    }
+    assertThat(b.finalEvaluation().orElseThrow().accuracy()).as("chance is 0.25").isGreaterThan(0.65);
+    for (int p = 0; p < a.parameters().size(); p++) {
+      assertThat(b.parameters().get(p).values())
+          .as(a.parameters().get(p).name())
+          .containsExactly(a.parameters().get(p).values(), within(1e-5f));
+    }
+  }
+
+  @Test
+  void rowGroupsDrawTheirOwnDropoutMasksAndStayDeterministic() {
+    // A narrow MLP (32 hidden units, stored whole) with dropout: each row group has its own
+    // stream of masks, the same for the same seed.
+    Examples data = linearClasses(1000, 160, 4, 1);
+    TrainingSpec spec =
+        TrainingSpec.builder()
+            .model(new ModelSpec.Mlp(List.of(new ModelSpec.HiddenLayer(32, Activation.RELU, 0.5))))
+            .loss(new Loss.SoftmaxCrossEntropy(true))
+            .initializer(new Initializer.Normal(0.05))
+            .learningRate(0.5)
+            .batchSize(256)
+            .epochs(10)
+            .seed(8)
+            .build();
+    List<EpochMetrics> first = new ArrayList<>();
+    List<EpochMetrics> second = new ArrayList<>();
+    TfTrainer grouped = new TfTrainer(4, 2);
+    grouped.train(spec, data, Optional.empty(), first::add, CancellationSignal.never());
+    grouped.train(spec, data, Optional.empty(), second::add, CancellationSignal.never());
+    assertThat(second).extracting(EpochMetrics::trainLoss).isEqualTo(first.stream().map(EpochMetrics::trainLoss).toList());
+    assertThat(first.get(9).trainAccuracy()).as("chance is 0.25").isGreaterThan(0.55);
+  }
+
   @Test
   void warmUpTrainsItsThrowawayJobAndLeavesTheTrainerUsable() {
     TfTrainer fresh = new TfTrainer();
