@@ -150,28 +150,8 @@ public final class EngineBench {
    * building included.
    */
   private static String housePrices(TfTrainer trainer, Path data, Threads threads) throws IOException {
-    Path dir = data.resolve("house-prices");
-    CsvParser parser = new CsvParser();
-    Table train = parser.parseTable("train.csv", () -> CsvParser.utf8Reader(dir.resolve("train.csv")),
-        DatasetOptions.csv("SalePrice", "Id"));
-    Table test = parser.parseTable("test.csv", () -> CsvParser.utf8Reader(dir.resolve("test.csv")),
-        DatasetOptions.csv("", "Id"));
-    Preprocessor p = Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
-    Examples examples = new Examples(train.rowCount(), p.featureCount(), p.transform(train), train.labels());
-    TrainingSpec spec =
-        TrainingSpec.builder()
-            .model(new ModelSpec.LinearRegression())
-            .loss(new Loss.Squared())
-            .initializer(new Initializer.Normal(0.01))
-            .optimizer(Optimizer.Adam.defaults())
-            .learningRate(5)
-            .batchSize(64)
-            .epochs(100)
-            .weightDecay(WeightDecay.none())
-            .threads(threads)
-            .device(Device.CPU)
-            .seed(0)
-            .build();
+    Examples examples = houseExamples(data);
+    TrainingSpec spec = houseSpec(threads);
     // Warm the backend up first, as the server does once it serves, so that is not timed here.
     trainer.warmUp();
     List<Double> epochSeconds = new ArrayList<>();
@@ -189,6 +169,35 @@ public final class EngineBench {
         total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(), cv.meanValidation().logRmse());
   }
 
+  /** The Kaggle training set with the book's preprocessing, fitted on train and test together. */
+  static Examples houseExamples(Path data) throws IOException {
+    Path dir = data.resolve("house-prices");
+    CsvParser parser = new CsvParser();
+    Table train = parser.parseTable("train.csv", () -> CsvParser.utf8Reader(dir.resolve("train.csv")),
+        DatasetOptions.csv("SalePrice", "Id"));
+    Table test = parser.parseTable("test.csv", () -> CsvParser.utf8Reader(dir.resolve("test.csv")),
+        DatasetOptions.csv("", "Id"));
+    Preprocessor p = Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
+    return new Examples(train.rowCount(), p.featureCount(), p.transform(train), train.labels());
+  }
+
+  /** The book's house-price model: linear regression, Adam lr 5, batch 64, 100 epochs. */
+  static TrainingSpec houseSpec(Threads threads) {
+    return TrainingSpec.builder()
+        .model(new ModelSpec.LinearRegression())
+        .loss(new Loss.Squared())
+        .initializer(new Initializer.Normal(0.01))
+        .optimizer(Optimizer.Adam.defaults())
+        .learningRate(5)
+        .batchSize(64)
+        .epochs(100)
+        .weightDecay(WeightDecay.none())
+        .threads(threads)
+        .device(Device.CPU)
+        .seed(0)
+        .build();
+  }
+
   private static double median(double[] sorted) {
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
@@ -200,7 +209,7 @@ public final class EngineBench {
         .getProcessCpuTime();
   }
 
-  private static Examples load(Path dir, String prefix) throws IOException {
+  static Examples load(Path dir, String prefix) throws IOException {
     try (InputStream images = Files.newInputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"));
         InputStream labels = Files.newInputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
       return IdxReader.read(images, labels);

@@ -1,5 +1,12 @@
 package dev.trainerd.bench;
 
+import dev.trainerd.ml.CancellationSignal;
+import dev.trainerd.ml.Examples;
+import dev.trainerd.ml.Folds;
+import dev.trainerd.ml.Threads;
+import dev.trainerd.ml.TrainingListener;
+import dev.trainerd.ml.TrainingSpec;
+import dev.trainerd.ml.tf.TfTrainer;
 import dev.trainerd.v1.AdamOptimizer;
 import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
@@ -37,8 +44,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,7 +59,9 @@ import java.util.regex.Pattern;
  * parse, the chapter's models from job creation to SUCCEEDED (per-epoch medians from the job's own
  * epoch timings, and the overhead of the service around them; again with mixed bfloat16
  * precision), house prices 5-fold x 100 epochs,
- * and throughput with 1, 2 and 4 concurrent jobs. Prints one JSON object.
+ * and throughput with 1, 2 and 4 concurrent jobs; then, once the server has exited, the same
+ * float32 jobs on the bare engine in this process, to give the service's overhead over the
+ * engine. Prints one JSON object.
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
@@ -73,6 +85,7 @@ public final class ServiceBench {
       }
     }
     List<String> fields = new ArrayList<>();
+    Map<String, Double> endToEnd = new LinkedHashMap<>();
     warmClientStack();
     long launched = System.nanoTime();
     Process server =
@@ -109,13 +122,13 @@ public final class ServiceBench {
       ModelSpec dropout = ModelSpec.newBuilder().setMlp(Mlp.newBuilder()
           .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.2))
           .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.5))).build();
-      fields.add(model(training, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build()));
-      fields.add(model(training, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build()));
-      fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build()));
+      fields.add(model(training, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
       TrainingJobSpec.Builder mixed = fashion.clone().setPrecision(Precision.PRECISION_MIXED_BFLOAT16);
-      fields.add(model(training, "softmax_mixed_bfloat16", mixed.clone().setModel(softmax).setLearningRate(0.1).build()));
-      fields.add(model(training, "mlp_mixed_bfloat16", mixed.clone().setModel(mlp).setLearningRate(0.1).build()));
-      fields.add(model(training, "dropout_mlp_mixed_bfloat16", mixed.clone().setModel(dropout).setLearningRate(0.5).build()));
+      fields.add(model(training, "softmax_mixed_bfloat16", mixed.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, "mlp_mixed_bfloat16", mixed.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, "dropout_mlp_mixed_bfloat16", mixed.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
 
       Path hp = data.resolve("house-prices");
       Dataset kaggleTrain = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));
@@ -126,7 +139,8 @@ public final class ServiceBench {
               .setPreprocessing(Preprocessing.newBuilder().setFitAlsoOnDataset(kaggleTest.getName()))
               .setModel(ModelSpec.newBuilder().setLinear(LinearRegression.getDefaultInstance()))
               .setOptimizer(Optimizer.newBuilder().setAdam(AdamOptimizer.getDefaultInstance()))
-              .setLearningRate(5).setBatchSize(64).setEpochs(100).setSeed(0).build()));
+              .setLearningRate(5).setBatchSize(64).setEpochs(100).setSeed(0).build(),
+          endToEnd));
 
       StringBuilder concurrency = new StringBuilder();
       for (int n : new int[] {1, 2, 4}) {
@@ -149,10 +163,12 @@ public final class ServiceBench {
       server.destroy();
       server.waitFor(30, TimeUnit.SECONDS);
     }
+    fields.add(bareEngine(data, endToEnd));
     System.out.println("{" + String.join(",", fields) + "}");
   }
 
-  private static String model(TrainingServiceGrpc.TrainingServiceBlockingStub training, String name, TrainingJobSpec spec) {
+  private static String model(
+      TrainingServiceGrpc.TrainingServiceBlockingStub training, String name, TrainingJobSpec spec, Map<String, Double> endToEnd) {
     long start = System.nanoTime();
     TrainingJob job = training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(spec).build());
     List<TrainingJobEvent> events = new ArrayList<>();
@@ -176,6 +192,7 @@ public final class ServiceBench {
     Arrays.sort(afterFirst);
     double median = afterFirst.length == 0 ? 0 : afterFirst[afterFirst.length / 2];
     String quality;
+    endToEnd.put(name, done.hasCrossValidation() ? (foldsDone - start) / 1e9 : wall);
     if (done.hasCrossValidation()) {
       quality = String.format(Locale.ROOT, "\"create_to_cross_validated_s\":%.3f,\"mean_validation_log_rmse\":%.4f",
           (foldsDone - start) / 1e9, done.getCrossValidation().getMeanValidation().getLogRmse());
@@ -184,8 +201,44 @@ public final class ServiceBench {
     }
     return String.format(
         Locale.ROOT,
-        "\"%s\":{\"state\":\"%s\",\"epochs\":%d,\"median_epoch_s\":%.4f,\"sum_epochs_s\":%.3f,\"create_to_succeeded_s\":%.3f,\"service_overhead\":%.3f,%s}",
+        "\"%s\":{\"state\":\"%s\",\"epochs\":%d,\"median_epoch_s\":%.4f,\"sum_epochs_s\":%.3f,\"create_to_succeeded_s\":%.3f,\"overhead_over_epoch_sum\":%.3f,%s}",
         name, done.getState(), epochs.length, median, sum, wall, sum > 0 ? wall / sum - 1 : 0, quality);
+  }
+
+  /**
+   * The same jobs on the bare engine in this process, once the server has exited: the engine's
+   * whole {@code train} (graph, session, data made resident, epochs with their test evaluation)
+   * or, for house prices, {@code crossValidate}, after the same warm-up the server runs. The
+   * service's overhead is its create-to-done time over that, minus one.
+   */
+  private static String bareEngine(Path data, Map<String, Double> endToEnd) throws IOException {
+    TfTrainer trainer = new TfTrainer();
+    trainer.warmUp();
+    Path fm = data.resolve("fashion-mnist");
+    Examples train = EngineBench.load(fm, "train");
+    Examples test = EngineBench.load(fm, "t10k");
+    StringBuilder out = new StringBuilder("\"bare_engine\":{");
+    String[][] models = {{"softmax", "softmax"}, {"mlp", "mlp"}, {"dropout", "dropout_mlp"}};
+    for (String[] m : models) {
+      TrainingSpec spec = EngineBench.spec(m[0], 10, Threads.defaults()).toBuilder().seed(0).build();
+      long started = System.nanoTime();
+      trainer.train(spec, train, Optional.of(test), TrainingListener.none(), CancellationSignal.never());
+      out.append(engineEntry(m[1], (System.nanoTime() - started) / 1e9, endToEnd)).append(',');
+    }
+    Examples house = EngineBench.houseExamples(data);
+    long started = System.nanoTime();
+    trainer.crossValidate(
+        EngineBench.houseSpec(Threads.defaults()), house, new Folds(5, false, 0), TrainingListener.none(),
+        CancellationSignal.never());
+    out.append(engineEntry("house_prices_5fold", (System.nanoTime() - started) / 1e9, endToEnd));
+    return out.append('}').toString();
+  }
+
+  private static String engineEntry(String name, double engineSeconds, Map<String, Double> endToEnd) {
+    double service = endToEnd.getOrDefault(name, Double.NaN);
+    return String.format(
+        Locale.ROOT, "\"%s\":{\"engine_s\":%.3f,\"service_s\":%.3f,\"service_overhead\":%.3f}",
+        name, engineSeconds, service, service / engineSeconds - 1);
   }
 
   private static List<TrainingJobEvent> watch(TrainingServiceGrpc.TrainingServiceBlockingStub training, TrainingJob job) {
