@@ -21,4 +21,13 @@ public interface DatasetParser {
    * @throws dev.trainerd.errors.TrainerdException.InvalidArgument when the content is not valid
    */
   LoadedDataset parse(List<NamedFile> files, DatasetOptions options);
+
+  /**
+   * A decoder of single files that the store runs while each file of an upload arrives, whose
+   * results {@link #parse} then finds in {@link NamedFile#earlyDecoded()}; empty (the default) when
+   * the format gains nothing from it.
+   */
+  default java.util.Optional<FileDecoder> fileDecoder() {
+    return java.util.Optional.empty();
+  }
 }
