@@ -14,6 +14,7 @@ import dev.trainerd.jobs.Page;
 import dev.trainerd.ml.Examples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -254,6 +255,21 @@ public final class DatasetStore {
     return stored;
   }
 
+  /**
+   * Hashes 4 MiB in memory as an upload's chunks are hashed, so that the JIT has compiled the
+   * hashing before the first upload of a fresh server: cold, hashing the read-only chunk buffers
+   * the gRPC layer hands over ran at a fifth of its later speed (a quarter of a second for the 26 MB
+   * Fashion-MNIST images). Nothing is stored; meant for a background thread at start-up.
+   */
+  public void warmUp() {
+    MessageDigest digest = sha256Digest();
+    ByteBuffer chunk = ByteBuffer.wrap(new byte[1 << 20]).asReadOnlyBuffer();
+    for (int i = 0; i < 4; i++) {
+      digest.update(chunk.duplicate());
+    }
+    digest.digest();
+  }
+
   /** The dataset with this id, if stored. The id is validated first. */
   public Optional<DatasetMetadata> find(String id) {
     DatasetIds.requireValid(id, "name");
@@ -357,8 +373,12 @@ public final class DatasetStore {
   }
 
   private static byte[] sha256(byte[] bytes) {
+    return sha256Digest().digest(bytes);
+  }
+
+  private static MessageDigest sha256Digest() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java platform", e);
     }
