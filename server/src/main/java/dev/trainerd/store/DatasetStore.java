@@ -209,8 +209,16 @@ public final class DatasetStore {
     return parsers
         .fileDecoder(requested, head)
         .map(decoder -> StagedDecoding.start(
-            stagedFile, decoder, earlyDecodeBudget, "trainerd-upload-decode-" + earlyDecodes.incrementAndGet()))
+            stagedFile, decoder, earlyDecodeBudget, DECODE_THREAD_PREFIX + earlyDecodes.incrementAndGet()))
         .orElse(null);
+  }
+
+  /** Names of the threads that decode files while they are uploaded start with this. */
+  static final String DECODE_THREAD_PREFIX = "trainerd-upload-decode-";
+
+  /** Bytes that uploads in progress hold reserved for what they decode early. */
+  long earlyDecodeBytesReserved() {
+    return earlyDecodeBudget.reserved();
   }
 
   /**
