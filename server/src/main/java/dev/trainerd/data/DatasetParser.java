@@ -1,6 +1,7 @@
 package dev.trainerd.data;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads the files of one dataset format into a {@link LoadedDataset}. Implementations validate
@@ -27,7 +28,7 @@ public interface DatasetParser {
    * results {@link #parse} then finds in {@link NamedFile#earlyDecoded()}; empty (the default) when
    * the format gains nothing from it.
    */
-  default java.util.Optional<FileDecoder> fileDecoder() {
-    return java.util.Optional.empty();
+  default Optional<FileDecoder> fileDecoder() {
+    return Optional.empty();
   }
 }
