@@ -271,8 +271,9 @@ public final class DatasetStore {
    */
   public void warmUp() {
     MessageDigest digest = sha256Digest();
-    ByteBuffer chunk = ByteBuffer.wrap(new byte[1 << 20]).asReadOnlyBuffer();
-    for (int i = 0; i < 4; i++) {
+    // A small buffer hashed many times: the same compiled code, little memory touched.
+    ByteBuffer chunk = ByteBuffer.wrap(new byte[1 << 16]).asReadOnlyBuffer();
+    for (int i = 0; i < 64; i++) {
       digest.update(chunk.duplicate());
     }
     digest.digest();
