@@ -1,6 +1,7 @@
 package dev.trainerd.data;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads the files of one dataset format into a {@link LoadedDataset}. Implementations validate
@@ -21,4 +22,13 @@ public interface DatasetParser {
    * @throws dev.trainerd.errors.TrainerdException.InvalidArgument when the content is not valid
    */
   LoadedDataset parse(List<NamedFile> files, DatasetOptions options);
+
+  /**
+   * A decoder of single files that the store runs while each file of an upload arrives, whose
+   * results {@link #parse} then finds in {@link NamedFile#earlyDecoded()}; empty (the default) when
+   * the format gains nothing from it.
+   */
+  default Optional<FileDecoder> fileDecoder() {
+    return Optional.empty();
+  }
 }

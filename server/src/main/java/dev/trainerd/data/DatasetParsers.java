@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The parsers this server can use, by format, and the detection of {@link DatasetFormat#AUTO}.
@@ -26,6 +27,24 @@ public final class DatasetParsers {
         throw new IllegalArgumentException("two parsers for " + p.format());
       }
     }
+  }
+
+  /**
+   * The {@link DatasetParser#fileDecoder() file decoder} for a file of an upload asking for {@code
+   * requested}, from the file's first bytes ({@link #head}, at least 3 when the file has them): the
+   * requested parser's; for AUTO, IDX's when the file starts with the gzip or an IDX magic (what
+   * {@link #resolve} reads as IDX unless another file is an archive), else none.
+   */
+  public Optional<FileDecoder> fileDecoder(DatasetFormat requested, byte[] head) {
+    DatasetFormat format = requested;
+    if (requested == DatasetFormat.AUTO) {
+      if (!isGzip(head) && !isIdx(head)) {
+        return Optional.empty();
+      }
+      format = DatasetFormat.IDX;
+    }
+    DatasetParser parser = byFormat.get(format);
+    return parser == null ? Optional.empty() : parser.fileDecoder();
   }
 
   /** The parser for a concrete format. */
@@ -55,13 +74,19 @@ public final class DatasetParsers {
     }
     for (NamedFile f : files) {
       byte[] head = head(f);
-      boolean gzip = head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
-      boolean idx = head.length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
-      if (gzip || idx) {
+      if (isGzip(head) || isIdx(head)) {
         return DatasetFormat.IDX;
       }
     }
     return DatasetFormat.CSV;
+  }
+
+  private static boolean isGzip(byte[] head) {
+    return head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+  }
+
+  private static boolean isIdx(byte[] head) {
+    return head.length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
   }
 
   /** Whether the first bytes of a file are those of a zip or (ustar) tar archive. */

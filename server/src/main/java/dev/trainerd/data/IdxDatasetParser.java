@@ -1,5 +1,6 @@
 package dev.trainerd.data;
 
+import dev.trainerd.data.idx.IdxReader;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Examples;
 import java.io.BufferedInputStream;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -18,6 +20,10 @@ import java.util.zip.ZipException;
  * images and which the labels (by their magic numbers, looking through gzip), whatever order and
  * names they came with, and hands both to an {@link IdxDecoder} that reads them. Class names are
  * the label values as text ({@code "0"}..{@code "9"} for Fashion-MNIST).
+ *
+ * <p>During an upload the store decodes each file on its own as it arrives ({@link #fileDecoder()},
+ * {@link IdxReader#readPart}); when that gave one images and one labels file, the parse only pairs
+ * them, else it reads the files as above.
  */
 public final class IdxDatasetParser implements DatasetParser {
 
@@ -57,6 +63,10 @@ public final class IdxDatasetParser implements DatasetParser {
       throw TrainerdException.InvalidArgument.of(
           "files", "an IDX dataset is two files, images and labels; got " + files.size());
     }
+    Optional<LoadedDataset> early = fromEarlyDecodes(files);
+    if (early.isPresent()) {
+      return early.get();
+    }
     NamedFile images = null;
     NamedFile labels = null;
     for (NamedFile f : files) {
@@ -78,17 +88,57 @@ public final class IdxDatasetParser implements DatasetParser {
     }
     try (InputStream imageBytes = Files.newInputStream(images.path());
         InputStream labelBytes = Files.newInputStream(labels.path())) {
-      Examples examples = decoder.read(imageBytes, field(images), labelBytes, field(labels));
-      List<String> classNames = new ArrayList<>();
-      if (examples.labels() instanceof Examples.Labels.Classes classes) {
-        for (int k = 0; k < classes.classCount(); k++) {
-          classNames.add(Integer.toString(k));
-        }
-      }
-      return new LoadedDataset.Dense(examples, classNames);
+      return dense(decoder.read(imageBytes, field(images), labelBytes, field(labels)));
     } catch (IOException e) {
       throw new TrainerdException.Internal("DATASET_READ_FAILED", "could not read the IDX files", e);
     }
+  }
+
+  /**
+   * Decodes each file on its own while it is uploaded ({@link IdxReader#readPart}), so that the
+   * parse only pairs images with labels.
+   */
+  @Override
+  public Optional<FileDecoder> fileDecoder() {
+    return Optional.of((content, reserveBytes) -> new EarlyPart(IdxReader.readPart(content, "file", reserveBytes)));
+  }
+
+  /** One IDX file decoded during the upload. */
+  private record EarlyPart(IdxReader.Part part) implements DecodedFile {}
+
+  /**
+   * The dataset from the files' early decodes when there is one images and one labels file among
+   * them (else the files are read and checked as usual, with the usual messages).
+   */
+  private static Optional<LoadedDataset> fromEarlyDecodes(List<NamedFile> files) {
+    IdxReader.Images images = null;
+    IdxReader.Labels labels = null;
+    NamedFile labelsFile = null;
+    for (NamedFile f : files) {
+      Optional<DecodedFile> decoded = f.earlyDecoded();
+      if (decoded.isEmpty() || !(decoded.get() instanceof EarlyPart early)) {
+        return Optional.empty();
+      }
+      if (early.part() instanceof IdxReader.Images i && images == null) {
+        images = i;
+      } else if (early.part() instanceof IdxReader.Labels l && labels == null) {
+        labels = l;
+        labelsFile = f;
+      } else {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(dense(IdxReader.combine(images, labels, field(labelsFile))));
+  }
+
+  private static LoadedDataset dense(Examples examples) {
+    List<String> classNames = new ArrayList<>();
+    if (examples.labels() instanceof Examples.Labels.Classes classes) {
+      for (int k = 0; k < classes.classCount(); k++) {
+        classNames.add(Integer.toString(k));
+      }
+    }
+    return new LoadedDataset.Dense(examples, classNames);
   }
 
   /** The first four bytes as a big-endian int, after gunzip when the file is gzipped. */

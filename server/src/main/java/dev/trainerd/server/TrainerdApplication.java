@@ -293,20 +293,29 @@ public final class TrainerdApplication implements AutoCloseable {
     if (app.grpc.healthPort() >= 0) {
       log.info("health checks (plaintext) on {}:{}", config.host(), app.grpc.healthPort());
     }
-    warmUpInBackground(trainer);
+    warmUpInBackground(app.datasets, trainer);
     return app;
   }
 
   /**
-   * Warms the backend up on a background thread once the server is serving (loads its native
-   * library, probes its devices, runs a first tiny training, see {@link Trainer#warmUp}):
-   * start-up does not wait for it (one to two seconds), and neither does the first job, unless it
-   * arrives meanwhile (then it waits for the same load, or shares the cores with the warm-up).
+   * Warms the upload path, then the backend up on a background thread once the server is serving.
+   * The upload path first ({@link DatasetStore#warmUp}: hashing 4 MiB), so that a first large
+   * upload is not hashed by interpreted code. Then the backend (loads its native library, probes
+   * its devices, runs a first tiny training, see {@link Trainer#warmUp}): start-up does not wait
+   * for it (one to two seconds), and neither does the first job, unless it arrives meanwhile (then
+   * it waits for the same load, or shares the cores with the warm-up).
    */
-  private static void warmUpInBackground(Trainer trainer) {
+  private static void warmUpInBackground(DatasetStore datasets, Trainer trainer) {
     Thread warmUp =
         new Thread(
             () -> {
+              try {
+                long uploadsStarted = System.nanoTime();
+                datasets.warmUp();
+                log.info("upload path warmed up in {} ms", (System.nanoTime() - uploadsStarted) / 1_000_000);
+              } catch (RuntimeException e) {
+                log.warn("could not warm the upload path up: {}", e.toString());
+              }
               try {
                 long started = System.nanoTime();
                 trainer.warmUp();

@@ -2,6 +2,8 @@ package dev.trainerd.store;
 
 import dev.trainerd.data.DatasetMetadata;
 import dev.trainerd.data.DatasetOptions;
+import dev.trainerd.data.DatasetParsers;
+import dev.trainerd.data.NamedFile;
 import dev.trainerd.errors.TrainerdException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +21,10 @@ import java.util.regex.Pattern;
 /**
  * One dataset upload in progress: named files whose bytes arrive in chunks, then {@link #commit()}
  * or {@link #abort()}. Chunks go straight to a private staging folder while they are hashed, so
- * nothing but the current chunk is held in memory. Nothing of the upload is visible until commit
+ * nothing but the current chunk is held in memory. Where the format's parser has a {@link
+ * dev.trainerd.data.FileDecoder}, each file is also decoded on a background thread while it
+ * arrives ({@link StagedDecoding}, within the store's memory budget for that), so that commit
+ * need not start from the first byte. Nothing of the upload is visible until commit
  * succeeds; any failure (size limit, invalid content, I/O) removes the staged files. Closing a
  * session that was not committed aborts it.
  *
@@ -47,6 +52,12 @@ public final class UploadSession implements AutoCloseable {
     FileChannel channel;
     long bytes;
     String sha256;
+    /** The first bytes, to choose a decoder by (see {@link DatasetParsers#fileDecoder}). */
+    final byte[] head = new byte[4];
+    /** Whether a decoder was looked for, once the head was complete. */
+    boolean decoderChosen;
+    /** Set while the file is decoded as it arrives. */
+    StagedDecoding decoding;
 
     StagedFile(String name, Path path) throws IOException {
       this.name = name;
@@ -59,12 +70,42 @@ public final class UploadSession implements AutoCloseable {
       }
     }
 
+    /** Keeps the first bytes of the file from a chunk about to be appended. */
+    void noteHead(ByteBuffer chunk) {
+      for (int i = 0; bytes + i < head.length && i < chunk.remaining(); i++) {
+        head[(int) bytes + i] = chunk.get(chunk.position() + i);
+      }
+    }
+
     void finish() throws IOException {
       if (channel != null) {
         channel.force(true);
         channel.close();
         channel = null;
         sha256 = HexFormat.of().formatHex(digest.digest());
+        if (decoding != null) {
+          decoding.sourceComplete();
+        }
+      }
+    }
+
+    /** What a parser reads of this file. */
+    NamedFile named() {
+      return new NamedFile(name, path, decoding == null ? NamedFile.EarlyDecode.NONE : decoding);
+    }
+
+    /** Closes the file and ends its decoding; idempotent. */
+    void release() {
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // The staging folder is removed next either way.
+        }
+        channel = null;
+      }
+      if (decoding != null) {
+        decoding.stop();
       }
     }
   }
@@ -152,12 +193,20 @@ public final class UploadSession implements AutoCloseable {
     }
     try {
       current.digest.update(chunk.duplicate());
+      current.noteHead(chunk);
       int length = chunk.remaining();
       while (chunk.hasRemaining()) {
         current.channel.write(chunk);
       }
       current.bytes += length;
       totalBytes += length;
+      if (!current.decoderChosen && current.bytes >= current.head.length) {
+        current.decoderChosen = true;
+        current.decoding = store.startDecoding(options.format(), current.head, current.path);
+      }
+      if (current.decoding != null) {
+        current.decoding.published(current.bytes);
+      }
     } catch (IOException e) {
       fail(new TrainerdException.Internal("UPLOAD_WRITE_FAILED", "could not stage the upload", e));
     }
@@ -197,10 +246,12 @@ public final class UploadSession implements AutoCloseable {
     try {
       current.finish();
       List<DatasetRepository.Staged> staged = new ArrayList<>();
+      List<NamedFile> named = new ArrayList<>();
       for (StagedFile f : files) {
         staged.add(new DatasetRepository.Staged(f.name, f.path, f.bytes, f.sha256));
+        named.add(f.named());
       }
-      DatasetMetadata stored = store.commit(displayName, options, description, staged);
+      DatasetMetadata stored = store.commit(displayName, options, description, staged, named);
       state = State.COMMITTED;
       return stored;
     } catch (IOException e) {
@@ -244,14 +295,7 @@ public final class UploadSession implements AutoCloseable {
 
   private void removeStaging() {
     for (StagedFile f : files) {
-      if (f.channel != null) {
-        try {
-          f.channel.close();
-        } catch (IOException ignored) {
-          // The folder is removed below either way.
-        }
-        f.channel = null;
-      }
+      f.release();
     }
     try {
       AtomicFiles.deleteRecursively(folder);

@@ -78,4 +78,22 @@ class IdxDatasetParserTest {
         .hasMessage("files: an IDX dataset is two files, images and labels; got 1");
     assertThat(calls).isEmpty();
   }
+
+  @Test
+  void earlyDecodedImagesAndLabelsArePairedWithoutReadingTheFiles() throws IOException {
+    FileDecoder early = parser.fileDecoder().orElseThrow();
+    DecodedFile images = early.decode(new java.io.ByteArrayInputStream(IMAGES), bytes -> true);
+    DecodedFile labels = early.decode(new java.io.ByteArrayInputStream(LABELS), bytes -> true);
+    NamedFile l = new NamedFile("l", file("l", LABELS, false).path(), () -> java.util.Optional.of(labels));
+    NamedFile i = new NamedFile("i", dir.resolve("absent-i"), () -> java.util.Optional.of(images));
+    LoadedDataset.Dense d = (LoadedDataset.Dense) parser.parse(List.of(l, i), DatasetOptions.DEFAULTS);
+    assertThat(calls).as("the decoder of whole files is not asked").isEmpty();
+    assertThat(d.examples().features()).containsExactly(0f, 1f);
+    assertThat(d.classNames()).containsExactly("0", "1");
+
+    // Without an early result for every file, the files are read as usual.
+    NamedFile onDisk = file("i2", IMAGES, true);
+    parser.parse(List.of(l, onDisk), DatasetOptions.DEFAULTS);
+    assertThat(calls).hasSize(2);
+  }
 }

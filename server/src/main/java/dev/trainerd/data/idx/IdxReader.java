@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.LongPredicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -58,62 +59,82 @@ public final class IdxReader {
    * @param labelsField field path used in violations about the labels stream
    */
   public static Examples read(InputStream images, String imagesField, InputStream labels, String labelsField) {
-    ImageData imageData = readImages(images, imagesField);
-    int[] labelValues = readLabels(labels, labelsField);
-    if (labelValues.length != imageData.count) {
+    Images imageData = readImages(images, imagesField, UNLIMITED);
+    Labels labelValues = readLabels(labels, labelsField, UNLIMITED);
+    return combine(imageData, labelValues, labelsField);
+  }
+
+  /** One decoded IDX file. */
+  public sealed interface Part permits Images, Labels {}
+
+  /**
+   * A decoded images file.
+   *
+   * @param pixels {@code count x rows x cols} pixels in [0, 1], row-major per image
+   */
+  public record Images(int count, int rows, int cols, float[] pixels) implements Part {}
+
+  /** A decoded labels file: the label of each example. */
+  public record Labels(int[] values) implements Part {}
+
+  /**
+   * Reads one IDX file, images or labels as its magic says, raw or gzipped. Before allocating the decoded arrays it asks {@code reserveBytes} for their size and
+   * gives up when refused.
+   *
+   * @param field field path used in violations about the file
+   * @throws TrainerdException.InvalidArgument when the file is not a valid IDX images or labels file
+   * @throws TrainerdException.ResourceExhausted when {@code reserveBytes} refuses the memory
+   */
+  public static Part readPart(InputStream raw, String field, LongPredicate reserveBytes) {
+    return decoding(raw, field, in -> {
+      int magic = header(in, field, "magic number");
+      if (magic == IMAGES_MAGIC) {
+        return imagesAfterMagic(in, field, reserveBytes);
+      }
+      if (magic == LABELS_MAGIC) {
+        return labelsAfterMagic(in, field, reserveBytes);
+      }
+      throw invalid(field, String.format(
+          "is neither an IDX images file (magic 0x%08x) nor a labels file (0x%08x): magic 0x%08x",
+          IMAGES_MAGIC, LABELS_MAGIC, magic));
+    });
+  }
+
+  /**
+   * Examples from an images file and a labels file read separately.
+   *
+   * @param labelsField field path used when the counts differ
+   */
+  public static Examples combine(Images images, Labels labels, String labelsField) {
+    int[] labelValues = labels.values();
+    if (labelValues.length != images.count()) {
       throw TrainerdException.InvalidArgument.of(
           labelsField,
-          "has " + labelValues.length + " labels but the images file has " + imageData.count + " images");
+          "has " + labelValues.length + " labels but the images file has " + images.count() + " images");
     }
     int max = 0;
     for (int v : labelValues) {
       max = Math.max(max, v);
     }
     return new Examples(
-        imageData.count,
-        imageData.rows * imageData.cols,
-        imageData.pixels,
+        images.count(),
+        images.rows() * images.cols(),
+        images.pixels(),
         new Examples.Labels.Classes(labelValues, Math.max(2, max + 1)));
   }
 
-  private record ImageData(int count, int rows, int cols, float[] pixels) {}
+  private static final LongPredicate UNLIMITED = bytes -> true;
 
-  private static ImageData readImages(InputStream raw, String field) {
+  /** Reads a decompressed IDX stream. */
+  @FunctionalInterface
+  private interface Decoding<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  /** Runs {@code decoding} on the (gunzipped) stream, turning read problems into violations. */
+  private static <T> T decoding(InputStream raw, String field, Decoding<T> decoding) {
     try (DataInputStream in = new DataInputStream(decompressed(raw, field))) {
-      int magic = header(in, field, "magic number");
-      if (magic != IMAGES_MAGIC) {
-        throw invalid(field, String.format(
-            "is not an IDX images file: magic 0x%08x, expected 0x%08x", magic, IMAGES_MAGIC));
-      }
-      int count = header(in, field, "image count");
-      int rows = header(in, field, "row count");
-      int cols = header(in, field, "column count");
-      if (count < 0 || count > MAX_IMAGES) {
-        throw invalid(field, "declares " + Integer.toUnsignedString(count) + " images; at most " + MAX_IMAGES + " are accepted");
-      }
-      if (rows <= 0 || cols <= 0 || (long) rows * cols > MAX_PIXELS) {
-        throw invalid(field, "declares images of " + Integer.toUnsignedString(rows) + " x "
-            + Integer.toUnsignedString(cols) + " pixels; each side must be >= 1 and at most " + MAX_PIXELS + " pixels in all");
-      }
-      int pixelsPerImage = rows * cols;
-      long total = (long) count * pixelsPerImage;
-      if (total > Integer.MAX_VALUE - 8) {
-        throw invalid(field, "declares " + total + " pixels, more than one data set may hold");
-      }
-      float[] pixels = new float[(int) total];
-      byte[] buffer = new byte[pixelsPerImage];
-      for (int i = 0; i < count; i++) {
-        try {
-          in.readFully(buffer);
-        } catch (EOFException e) {
-          throw invalid(field, "is truncated: image " + i + " of " + count + " is incomplete");
-        }
-        int base = i * pixelsPerImage;
-        for (int p = 0; p < pixelsPerImage; p++) {
-          pixels[base + p] = UNIT_INTERVAL[buffer[p] & 0xff];
-        }
-      }
-      return new ImageData(count, rows, cols, pixels);
+      return decoding.read(in);
     } catch (ZipException e) {
       throw invalid(field, "is not valid gzip data: " + e.getMessage());
     } catch (EOFException e) {
@@ -123,34 +144,86 @@ public final class IdxReader {
     }
   }
 
-  private static int[] readLabels(InputStream raw, String field) {
-    try (DataInputStream in = new DataInputStream(decompressed(raw, field))) {
+  private static Images readImages(InputStream raw, String field, LongPredicate reserveBytes) {
+    return decoding(raw, field, in -> {
+      int magic = header(in, field, "magic number");
+      if (magic != IMAGES_MAGIC) {
+        throw invalid(field, String.format(
+            "is not an IDX images file: magic 0x%08x, expected 0x%08x", magic, IMAGES_MAGIC));
+      }
+      return imagesAfterMagic(in, field, reserveBytes);
+    });
+  }
+
+  private static Images imagesAfterMagic(DataInputStream in, String field, LongPredicate reserveBytes)
+      throws IOException {
+    int count = header(in, field, "image count");
+    int rows = header(in, field, "row count");
+    int cols = header(in, field, "column count");
+    if (count < 0 || count > MAX_IMAGES) {
+      throw invalid(field, "declares " + Integer.toUnsignedString(count) + " images; at most " + MAX_IMAGES + " are accepted");
+    }
+    if (rows <= 0 || cols <= 0 || (long) rows * cols > MAX_PIXELS) {
+      throw invalid(field, "declares images of " + Integer.toUnsignedString(rows) + " x "
+          + Integer.toUnsignedString(cols) + " pixels; each side must be >= 1 and at most " + MAX_PIXELS + " pixels in all");
+    }
+    int pixelsPerImage = rows * cols;
+    long total = (long) count * pixelsPerImage;
+    if (total > Integer.MAX_VALUE - 8) {
+      throw invalid(field, "declares " + total + " pixels, more than one data set may hold");
+    }
+    reserve(reserveBytes, total * Float.BYTES, field);
+    float[] pixels = new float[(int) total];
+    byte[] buffer = new byte[pixelsPerImage];
+    for (int i = 0; i < count; i++) {
+      try {
+        in.readFully(buffer);
+      } catch (EOFException e) {
+        throw invalid(field, "is truncated: image " + i + " of " + count + " is incomplete");
+      }
+      int base = i * pixelsPerImage;
+      for (int p = 0; p < pixelsPerImage; p++) {
+        pixels[base + p] = UNIT_INTERVAL[buffer[p] & 0xff];
+      }
+    }
+    return new Images(count, rows, cols, pixels);
+  }
+
+  private static Labels readLabels(InputStream raw, String field, LongPredicate reserveBytes) {
+    return decoding(raw, field, in -> {
       int magic = header(in, field, "magic number");
       if (magic != LABELS_MAGIC) {
         throw invalid(field, String.format(
             "is not an IDX labels file: magic 0x%08x, expected 0x%08x", magic, LABELS_MAGIC));
       }
-      int count = header(in, field, "label count");
-      if (count < 0 || count > MAX_IMAGES) {
-        throw invalid(field, "declares " + Integer.toUnsignedString(count) + " labels; at most " + MAX_IMAGES + " are accepted");
-      }
-      byte[] bytes = new byte[count];
-      try {
-        in.readFully(bytes);
-      } catch (EOFException e) {
-        throw invalid(field, "is truncated: fewer than the " + count + " labels it declares");
-      }
-      int[] labels = new int[count];
-      for (int i = 0; i < count; i++) {
-        labels[i] = bytes[i] & 0xff;
-      }
-      return labels;
-    } catch (ZipException e) {
-      throw invalid(field, "is not valid gzip data: " + e.getMessage());
+      return labelsAfterMagic(in, field, reserveBytes);
+    });
+  }
+
+  private static Labels labelsAfterMagic(DataInputStream in, String field, LongPredicate reserveBytes)
+      throws IOException {
+    int count = header(in, field, "label count");
+    if (count < 0 || count > MAX_IMAGES) {
+      throw invalid(field, "declares " + Integer.toUnsignedString(count) + " labels; at most " + MAX_IMAGES + " are accepted");
+    }
+    reserve(reserveBytes, (long) count * (1 + Integer.BYTES), field);
+    byte[] bytes = new byte[count];
+    try {
+      in.readFully(bytes);
     } catch (EOFException e) {
-      throw invalid(field, "is truncated (the compressed data ends early)");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + field, e);
+      throw invalid(field, "is truncated: fewer than the " + count + " labels it declares");
+    }
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) {
+      labels[i] = bytes[i] & 0xff;
+    }
+    return new Labels(labels);
+  }
+
+  private static void reserve(LongPredicate reserveBytes, long bytes, String field) {
+    if (!reserveBytes.test(bytes)) {
+      throw new TrainerdException.ResourceExhausted(
+          "DECODE_MEMORY", field + " needs " + bytes + " bytes decoded, more than the memory allowed for it now");
     }
   }
 

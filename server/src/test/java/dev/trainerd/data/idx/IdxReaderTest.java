@@ -171,4 +171,31 @@ class IdxReaderTest {
       assertThat(perClass).containsExactly(expected);
     }
   }
+
+  @Test
+  void partsReadOneFileEachAndCombineAsReadDoes() throws IOException {
+    java.util.List<Long> asked = new java.util.ArrayList<>();
+    IdxReader.Part images = IdxReader.readPart(in(gzip(images(0x803, 2, 1, 3, 6))), "i", bytes -> asked.add(bytes));
+    IdxReader.Part labels = IdxReader.readPart(in(labels(0x801, 1, 0)), "l", bytes -> asked.add(bytes));
+    assertThat(asked).as("the decoded arrays' bytes, asked before allocating").containsExactly(24L, 10L);
+    Examples e = IdxReader.combine((IdxReader.Images) images, (IdxReader.Labels) labels, "l");
+    Examples read = IdxReader.read(in(images(0x803, 2, 1, 3, 6)), in(labels(0x801, 1, 0)));
+    assertThat(e.features()).containsExactly(read.features());
+    assertThat(((Examples.Labels.Classes) e.labels()).values()).containsExactly(1, 0);
+    assertThatThrownBy(() -> IdxReader.combine((IdxReader.Images) images, new IdxReader.Labels(new int[] {1}), "l"))
+        .hasMessage("l: has 1 labels but the images file has 2 images");
+  }
+
+  @Test
+  void partsGiveUpWhenRefusedTheMemoryAndRejectOtherMagics() {
+    assertThatThrownBy(() -> IdxReader.readPart(in(images(0x803, 1000, 100, 100, 0)), "i", bytes -> false))
+        .isInstanceOf(TrainerdException.ResourceExhausted.class)
+        .hasMessage("i needs 40000000 bytes decoded, more than the memory allowed for it now");
+    assertThat(violation(catchThrowableOf(() -> IdxReader.readPart(in(labels(0x802, 1)), "x", bytes -> true))).description())
+        .isEqualTo("is neither an IDX images file (magic 0x00000803) nor a labels file (0x00000801): magic 0x00000802");
+  }
+
+  private static Throwable catchThrowableOf(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    return org.assertj.core.api.Assertions.catchThrowable(call);
+  }
 }
