@@ -59,8 +59,8 @@ public final class IdxReader {
    * @param labelsField field path used in violations about the labels stream
    */
   public static Examples read(InputStream images, String imagesField, InputStream labels, String labelsField) {
-    Images imageData = readImages(images, imagesField, UNLIMITED);
-    Labels labelValues = readLabels(labels, labelsField, UNLIMITED);
+    Images imageData = readImages(images, imagesField, HEAP_HEADROOM);
+    Labels labelValues = readLabels(labels, labelsField, HEAP_HEADROOM);
     return combine(imageData, labelValues, labelsField);
   }
 
@@ -123,7 +123,18 @@ public final class IdxReader {
         new Examples.Labels.Classes(labelValues, Math.max(2, max + 1)));
   }
 
-  private static final LongPredicate UNLIMITED = bytes -> true;
+  /**
+   * What a read without a budget may allocate: at most half of the heap that is free now. The
+   * header declares the sizes, so a tiny crafted file could otherwise ask for gigabytes before
+   * its truncation shows, and an OutOfMemoryError ends the server where it runs with {@code
+   * -XX:+ExitOnOutOfMemoryError} (as the images do).
+   */
+  private static final LongPredicate HEAP_HEADROOM =
+      bytes -> {
+        Runtime runtime = Runtime.getRuntime();
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        return bytes <= free / 2;
+      };
 
   /** Reads a decompressed IDX stream. */
   @FunctionalInterface

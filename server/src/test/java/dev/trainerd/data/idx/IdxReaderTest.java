@@ -104,6 +104,16 @@ class IdxReaderTest {
   }
 
   @Test
+  void aTinyFileDeclaringGigabytesIsRefusedBeforeAnythingIsAllocated() {
+    // 2047 images of 1024 x 1024 pixels would be 8.6 GB of floats: more than half of any heap
+    // the tests run with, so the read stops at the header instead of running out of memory.
+    assertThatThrownBy(() -> IdxReader.read(in(images(0x803, 2047, 1024, 1024, 4)), in(labels(0x801, 0))))
+        .isInstanceOf(TrainerdException.ResourceExhausted.class)
+        .hasMessageContaining("files[0]")
+        .hasMessageContaining("8585740288 bytes");
+  }
+
+  @Test
   void truncatedGzipIsReported() throws IOException {
     byte[] whole = gzip(images(0x803, 50, 4, 4, 800));
     byte[] cut = Arrays.copyOf(whole, whole.length / 2);
