@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,14 +96,19 @@ public final class ServiceBench {
             .redirectErrorStream(true)
             .start();
     try {
-      int port = awaitPort(server);
+      CountDownLatch warmedUp = new CountDownLatch(1);
+      int port = awaitPort(server, warmedUp);
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
       while (health.check(HealthCheckRequest.getDefaultInstance()).getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
         Thread.sleep(10);
       }
       fields.add(kv("cold_start_to_serving_s", (System.nanoTime() - launched) / 1e9));
-      Thread.sleep(3000);
+      // Idle means after the backend's warm-up (which trains throwaway models), then a pause.
+      if (!warmedUp.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the server did not log its backend warm-up within 60 s");
+      }
+      Thread.sleep(2000);
       fields.add(kv("idle_rss_mb", rssMb(server.pid())));
 
       Path fm = data.resolve("fashion-mnist");
@@ -278,7 +284,11 @@ public final class ServiceBench {
     }
   }
 
-  private static int awaitPort(Process server) throws IOException {
+  /**
+   * Reads the server's output until it logs the port it serves on, then keeps draining it on a
+   * daemon thread, counting {@code warmedUp} down when the backend's warm-up is logged.
+   */
+  private static int awaitPort(Process server, CountDownLatch warmedUp) throws IOException {
     BufferedReader in = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
@@ -286,8 +296,11 @@ public final class ServiceBench {
       if (m.find()) {
         Thread drain = new Thread(() -> {
           try {
-            while (in.readLine() != null) {
-              // keep the pipe from filling
+            String next;
+            while ((next = in.readLine()) != null) {
+              if (next.contains("warmed up") || next.contains("could not load the training backend")) {
+                warmedUp.countDown();
+              }
             }
           } catch (IOException ignored) {
             // the server exited
@@ -300,4 +313,5 @@ public final class ServiceBench {
     }
     throw new IllegalStateException("the server exited before serving");
   }
+
 }
