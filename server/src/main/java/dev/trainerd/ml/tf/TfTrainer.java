@@ -366,39 +366,6 @@ public final class TfTrainer implements Trainer {
     crossValidate(
         spec, new Examples(rows, features, x, new Examples.Labels.Regression(targets)), Folds.contiguous(2),
         TrainingListener.none(), CancellationSignal.never());
-    warmUpClassification();
-  }
-
-  /**
-   * A throwaway softmax regression, batch-sized and wide enough to take the row-group path, with
-   * an evaluation set: the kernels and the graph optimiser's passes of the chapter's
-   * classification jobs (gather, products, softmax cross-entropy, argmax) are then loaded before
-   * the first real one. Its data is half a megabyte.
-   */
-  private void warmUpClassification() {
-    int rows = 512;
-    int features = 256;
-    int classes = 4;
-    float[] x = new float[rows * features];
-    int[] labels = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < features; j++) {
-        x[i * features + j] = ((i * 13 + j * 7) % 89) / 89f;
-      }
-      labels[i] = i % classes;
-    }
-    Examples data = new Examples(rows, features, x, new Examples.Labels.Classes(labels, classes));
-    TrainingSpec spec =
-        TrainingSpec.builder()
-            .model(new ModelSpec.SoftmaxRegression())
-            .loss(new Loss.SoftmaxCrossEntropy(true))
-            .threads(processThreads)
-            .device(Device.AUTO)
-            .batchSize(256)
-            .epochs(1)
-            .seed(1)
-            .build();
-    train(spec, data, Optional.of(data), TrainingListener.none(), CancellationSignal.never());
   }
 
   @Override
