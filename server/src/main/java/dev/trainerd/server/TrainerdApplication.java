@@ -276,7 +276,12 @@ public final class TrainerdApplication implements AutoCloseable {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.host(), config.grpcPort()), credentials(config.security()))
-            .maxInboundMessageSize(8 << 20);
+            .maxInboundMessageSize(8 << 20)
+            // Room for several 1 MiB upload chunks in flight: with the 1 MiB default a client
+            // sent one chunk and waited for its window to reopen (upload of Fashion-MNIST's
+            // training set 1.47 -> 1.31 s, medians of 3 alternating fresh servers). The initial
+            // window, not flowControlWindow: Netty's window auto-tuning stays on.
+            .initialFlowControlWindow(8 << 20);
     TfTrainer trainer = new TfTrainer(new Threads(config.intraOpThreads(), config.interOpThreads()));
     TrainerdApplication app = new TrainerdApplication(config, builder, trainer, Clock.systemUTC());
     if (config.healthPort() >= 0) {
