@@ -3,9 +3,13 @@ package dev.trainerd.api;
 import dev.trainerd.ml.tf.TfTrainer;
 import dev.trainerd.server.ServerConfig;
 import dev.trainerd.server.TrainerdApplication;
+import dev.trainerd.v1.CreateSyntheticDatasetRequest;
+import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.DatasetServiceGrpc;
+import dev.trainerd.v1.LinearSyntheticSpec;
 import dev.trainerd.v1.ModelServiceGrpc;
 import dev.trainerd.v1.SweepServiceGrpc;
+import dev.trainerd.v1.SyntheticSpec;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -55,6 +59,18 @@ final class InProcessTrainerd implements AutoCloseable {
     training = TrainingServiceGrpc.newBlockingStub(channel);
     models = ModelServiceGrpc.newBlockingStub(channel);
     sweeps = SweepServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** The training part of the chapter's synthetic linear data (seed 42), named "linear". */
+  Dataset linearData() {
+    return datasets
+        .createSyntheticDataset(
+            CreateSyntheticDatasetRequest.newBuilder()
+                .setDisplayName("linear")
+                .setSeed(42)
+                .setSpec(SyntheticSpec.newBuilder().setLinear(LinearSyntheticSpec.newBuilder()))
+                .build())
+        .getTrainDataset();
   }
 
   @Override

@@ -3,14 +3,12 @@ package dev.trainerd.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.trainerd.v1.CreateSyntheticDatasetRequest;
 import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.FeatureVector;
 import dev.trainerd.v1.GetModelRequest;
 import dev.trainerd.v1.GetTrainingJobRequest;
 import dev.trainerd.v1.LinearRegression;
-import dev.trainerd.v1.LinearSyntheticSpec;
 import dev.trainerd.v1.ListModelsRequest;
 import dev.trainerd.v1.ListTrainingJobsRequest;
 import dev.trainerd.v1.Model;
@@ -20,7 +18,6 @@ import dev.trainerd.v1.Parameter;
 import dev.trainerd.v1.PredictRequest;
 import dev.trainerd.v1.PredictionInput;
 import dev.trainerd.v1.Precision;
-import dev.trainerd.v1.SyntheticSpec;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.WatchTrainingJobRequest;
@@ -55,14 +52,7 @@ class PrecisionApiTest {
     String exactJob;
     String mixedModel;
     try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
-      Dataset data =
-          server.datasets
-              .createSyntheticDataset(
-                  CreateSyntheticDatasetRequest.newBuilder()
-                      .setSeed(42)
-                      .setSpec(SyntheticSpec.newBuilder().setLinear(LinearSyntheticSpec.newBuilder()))
-                      .build())
-              .getTrainDataset();
+      Dataset data = server.linearData();
       TrainingJobSpec.Builder spec =
           TrainingJobSpec.newBuilder()
               .setDataset(data.getName())

@@ -3,20 +3,17 @@ package dev.trainerd.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainerd.v1.CreateSweepRequest;
-import dev.trainerd.v1.CreateSyntheticDatasetRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.GetSweepRequest;
 import dev.trainerd.v1.GetTrainingJobRequest;
 import dev.trainerd.v1.GridValues;
 import dev.trainerd.v1.LinearRegression;
-import dev.trainerd.v1.LinearSyntheticSpec;
 import dev.trainerd.v1.ModelSpec;
 import dev.trainerd.v1.Objective;
 import dev.trainerd.v1.Split;
 import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.SweepEvent;
 import dev.trainerd.v1.SweepParameter;
-import dev.trainerd.v1.SyntheticSpec;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.Trial;
@@ -51,14 +48,7 @@ class SweepDurabilityApiTest {
     Sweep finished;
     Sweep interrupted;
     try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
-      Dataset data =
-          server.datasets
-              .createSyntheticDataset(
-                  CreateSyntheticDatasetRequest.newBuilder()
-                      .setSeed(42)
-                      .setSpec(SyntheticSpec.newBuilder().setLinear(LinearSyntheticSpec.newBuilder()))
-                      .build())
-              .getTrainDataset();
+      Dataset data = server.linearData();
       Sweep created = server.sweeps.createSweep(CreateSweepRequest.newBuilder().setSweep(sweep(data, 2, 10, "0.03", "0.01")).build());
       Iterator<SweepEvent> events = server.sweeps.watchSweep(WatchSweepRequest.newBuilder().setName(created.getName()).build());
       SweepEvent last = null;

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.BadRequest;
-import dev.trainerd.v1.CreateSyntheticDatasetRequest;
-import dev.trainerd.v1.CreateSyntheticDatasetResponse;
 import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.FeatureVector;
 import dev.trainerd.v1.GetModelRequest;
 import dev.trainerd.v1.GetTrainingJobRequest;
 import dev.trainerd.v1.LinearRegression;
-import dev.trainerd.v1.LinearSyntheticSpec;
 import dev.trainerd.v1.ListDatasetsRequest;
 import dev.trainerd.v1.ListModelsRequest;
 import dev.trainerd.v1.ListTrainingJobsRequest;
@@ -23,7 +20,6 @@ import dev.trainerd.v1.Parameter;
 import dev.trainerd.v1.PredictRequest;
 import dev.trainerd.v1.PredictResponse;
 import dev.trainerd.v1.PredictionInput;
-import dev.trainerd.v1.SyntheticSpec;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingJobSpec;
@@ -41,17 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingApiTest {
   @TempDir Path dataDir;
 
-  private static Dataset linearData(InProcessTrainerd server) {
-    CreateSyntheticDatasetResponse created =
-        server.datasets.createSyntheticDataset(
-            CreateSyntheticDatasetRequest.newBuilder()
-                .setDisplayName("linear")
-                .setSeed(42)
-                .setSpec(SyntheticSpec.newBuilder().setLinear(LinearSyntheticSpec.newBuilder()))
-                .build());
-    return created.getTrainDataset();
-  }
-
   private static TrainingJobSpec.Builder linearSpec(Dataset data) {
     return TrainingJobSpec.newBuilder()
         .setDataset(data.getName())
@@ -65,7 +50,7 @@ class TrainingApiTest {
   @Test
   void trainsLinearRegressionThroughTheApiAndRecoversTheTrueParameters() throws Exception {
     try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
-      Dataset data = linearData(server);
+      Dataset data = server.linearData();
       assertThat(data.getExampleCount()).isEqualTo(1000);
       assertThat(data.getFeatureCount()).isEqualTo(2);
 
@@ -114,7 +99,7 @@ class TrainingApiTest {
     String modelName;
     String jobName;
     try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
-      Dataset data = linearData(server);
+      Dataset data = server.linearData();
       TrainingJob job =
           server.training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(linearSpec(data)).build());
       server.training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(job.getName()).build())
@@ -141,7 +126,7 @@ class TrainingApiTest {
   @Test
   void badHyperparametersAreRejectedWithFieldViolations() throws Exception {
     try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
-      Dataset data = linearData(server);
+      Dataset data = server.linearData();
       TrainingJobSpec spec = linearSpec(data).setLearningRate(-1).setBatchSize(-5).build();
       assertThatThrownBy(
               () -> server.training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(spec).build()))

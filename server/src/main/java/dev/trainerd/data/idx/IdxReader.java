@@ -59,8 +59,8 @@ public final class IdxReader {
    * @param labelsField field path used in violations about the labels stream
    */
   public static Examples read(InputStream images, String imagesField, InputStream labels, String labelsField) {
-    Images imageData = readImages(images, imagesField, HEAP_HEADROOM);
-    Labels labelValues = readLabels(labels, labelsField, HEAP_HEADROOM);
+    Images imageData = (Images) readExpecting(images, imagesField, IMAGES_MAGIC, "images");
+    Labels labelValues = (Labels) readExpecting(labels, labelsField, LABELS_MAGIC, "labels");
     return combine(imageData, labelValues, labelsField);
   }
 
@@ -88,15 +88,12 @@ public final class IdxReader {
   public static Part readPart(InputStream raw, String field, LongPredicate reserveBytes) {
     return decoding(raw, field, in -> {
       int magic = header(in, field, "magic number");
-      if (magic == IMAGES_MAGIC) {
-        return imagesAfterMagic(in, field, reserveBytes);
+      if (magic != IMAGES_MAGIC && magic != LABELS_MAGIC) {
+        throw invalid(field, String.format(
+            "is neither an IDX images file (magic 0x%08x) nor a labels file (0x%08x): magic 0x%08x",
+            IMAGES_MAGIC, LABELS_MAGIC, magic));
       }
-      if (magic == LABELS_MAGIC) {
-        return labelsAfterMagic(in, field, reserveBytes);
-      }
-      throw invalid(field, String.format(
-          "is neither an IDX images file (magic 0x%08x) nor a labels file (0x%08x): magic 0x%08x",
-          IMAGES_MAGIC, LABELS_MAGIC, magic));
+      return afterMagic(in, field, magic, reserveBytes);
     });
   }
 
@@ -155,15 +152,25 @@ public final class IdxReader {
     }
   }
 
-  private static Images readImages(InputStream raw, String field, LongPredicate reserveBytes) {
+  /**
+   * Reads a file that must be of one kind ({@code expectedMagic}, called {@code kind} in the
+   * violation), allocating at most {@link #HEAP_HEADROOM}.
+   */
+  private static Part readExpecting(InputStream raw, String field, int expectedMagic, String kind) {
     return decoding(raw, field, in -> {
       int magic = header(in, field, "magic number");
-      if (magic != IMAGES_MAGIC) {
+      if (magic != expectedMagic) {
         throw invalid(field, String.format(
-            "is not an IDX images file: magic 0x%08x, expected 0x%08x", magic, IMAGES_MAGIC));
+            "is not an IDX %s file: magic 0x%08x, expected 0x%08x", kind, magic, expectedMagic));
       }
-      return imagesAfterMagic(in, field, reserveBytes);
+      return afterMagic(in, field, magic, HEAP_HEADROOM);
     });
+  }
+
+  /** The rest of an images or labels file, after its magic number. */
+  private static Part afterMagic(DataInputStream in, String field, int magic, LongPredicate reserveBytes)
+      throws IOException {
+    return magic == IMAGES_MAGIC ? imagesAfterMagic(in, field, reserveBytes) : labelsAfterMagic(in, field, reserveBytes);
   }
 
   private static Images imagesAfterMagic(DataInputStream in, String field, LongPredicate reserveBytes)
@@ -198,17 +205,6 @@ public final class IdxReader {
       }
     }
     return new Images(count, rows, cols, pixels);
-  }
-
-  private static Labels readLabels(InputStream raw, String field, LongPredicate reserveBytes) {
-    return decoding(raw, field, in -> {
-      int magic = header(in, field, "magic number");
-      if (magic != LABELS_MAGIC) {
-        throw invalid(field, String.format(
-            "is not an IDX labels file: magic 0x%08x, expected 0x%08x", magic, LABELS_MAGIC));
-      }
-      return labelsAfterMagic(in, field, reserveBytes);
-    });
   }
 
   private static Labels labelsAfterMagic(DataInputStream in, String field, LongPredicate reserveBytes)

@@ -361,6 +361,7 @@ final class TrainingGraph implements AutoCloseable {
         reads.add(reader.readVariableOp(v.handle(), TFloat32.class));
       }
       int groups = rowGroups(size);
+      List<List<Operand<TFloat32>>> params = byParameter(reads);
       List<RowGroup> parts = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
         Ops r = groups == 1 ? s : s.withSubScope("rows" + g);
@@ -368,7 +369,7 @@ final class TrainingGraph implements AutoCloseable {
         int to = (g + 1) * size / groups;
         Operand<TInt32> rowIdx =
             groups == 1 ? idx : r.slice(idx, r.constant(new int[] {from}), r.constant(new int[] {to - from}));
-        parts.add(forwardRows(r, rowIdx, byParameter(reads), stepNumber, g));
+        parts.add(forwardRows(r, rowIdx, params, stepNumber, g));
       }
       List<Operand<TFloat32>> partLosses = parts.stream().map(RowGroup::lossSum).toList();
       Operand<TFloat32> objective;
