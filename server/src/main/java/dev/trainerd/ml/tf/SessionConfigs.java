@@ -66,12 +66,29 @@ final class SessionConfigs {
           "device GPU was requested but no GPU is visible to TensorFlow; use CPU or AUTO, or run the"
               + " GPU build on a machine with a GPU");
     }
+    RewriterConfig.Builder rewrites = withoutIdlePasses(RewriterConfig.newBuilder());
     if (precision == Precision.MIXED_BFLOAT16) {
-      config.setGraphOptions(
-          GraphOptions.newBuilder()
-              .setRewriteOptions(
-                  RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)));
+      rewrites.setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON);
     }
+    config.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(rewrites));
     return config.build();
+  }
+
+  /**
+   * Turns off the Grappler passes that cannot change the engine's graphs, so that the first run
+   * of each op (when Grappler optimises it) does not pay for them: the MLIR hook, which TensorFlow
+   * 2.18 documents as running no optimisation but which converts every graph to MLIR and back
+   * (a fifth of Grappler's time on the house-price job); the layout optimiser, which only rewrites
+   * convolutions and other layout-sensitive ops; the loop optimiser (the graphs have no loops);
+   * and the implementation selector (they call no functions). The passes that do shape the
+   * graphs (constant folding, arithmetic, remapping into fused kernels, dependency and common
+   * subgraph elimination, pruning) stay on.
+   */
+  static RewriterConfig.Builder withoutIdlePasses(RewriterConfig.Builder rewrites) {
+    return rewrites
+        .setDisableTfgOptimizer(true)
+        .setLayoutOptimizer(RewriterConfig.Toggle.OFF)
+        .setLoopOptimization(RewriterConfig.Toggle.OFF)
+        .setImplementationSelector(RewriterConfig.Toggle.OFF);
   }
 }

@@ -36,6 +36,31 @@ import java.util.SplittableRandom;
  */
 public final class TfTrainer implements Trainer {
 
+  /**
+   * JavaCPP's system property capping the process's resident memory (see {@link
+   * #skipResidentMemoryChecks}).
+   */
+  static final String JAVACPP_MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxPhysicalBytes";
+
+  static {
+    skipResidentMemoryChecks();
+  }
+
+  /**
+   * Turns off JavaCPP's resident-memory check unless the process set the property itself: by
+   * default JavaCPP, TensorFlow Java's native binding, reads the process's resident size from
+   * {@code /proc} under one global lock before each native object it tracks, to refuse any past
+   * four times the heap; every session run creates several. On the house-price job that was
+   * about a tenth of its CPU time (BENCHMARKS.md). Memory is bounded by admission control and the
+   * container instead. Takes effect only before JavaCPP's first use in the process, which is why
+   * it runs when this class loads.
+   */
+  static void skipResidentMemoryChecks() {
+    if (System.getProperty(JAVACPP_MAX_PHYSICAL_BYTES) == null) {
+      System.setProperty(JAVACPP_MAX_PHYSICAL_BYTES, "0");
+    }
+  }
+
   /** Steps per run used by {@link #TfTrainer()}: measured best on Fashion-MNIST (see the bench). */
   public static final int DEFAULT_STEPS_PER_RUN = 8;
 
@@ -190,14 +215,14 @@ public final class TfTrainer implements Trainer {
       for (int r = 0; r < replicas; r++) {
         histories.add(new ArrayList<>());
       }
+      // The epoch's parts are methods of their own (and so are the per-row loops): the JIT then
+      // compiles small units once per process, where one method holding every loop was compiled
+      // on stack anew for each job, with its callees inlined, for 0.2-0.5 s of a core each time
+      // (measured on the house-price job with JFR's compilation events).
       long step = 0;
       for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
         Splits.shuffle(order, random);
-        for (int r = 0; r < replicas; r++) {
-          for (int j = 0; j < n; j++) {
-            epochRows[r][j] = trainRows[r][order[j]];
-          }
-        }
+        pick(trainRows, order, epochRows);
         long started = System.nanoTime();
         if (fresh != null) {
           if (epoch > 1) {
@@ -207,43 +232,12 @@ public final class TfTrainer implements Trainer {
             fresh.drawAhead(epoch + 1);
           }
         }
-        double[] lossSum = new double[replicas];
-        double[] correct = new double[replicas];
-        int at = 0;
-        while (at < n) {
-          if (cancel.isCancelled()) {
-            throw new TrainingCancelledException(epoch - 1);
-          }
-          int rows = g.rowsAt(at);
-          int steps = g.stepsAt(at);
-          double[] out = g.run(epochRows, at, step);
-          for (int j = 0; j < out.length; j += 2) {
-            int r = (j / 2) % replicas;
-            lossSum[r] += out[j];
-            correct[r] += out[j + 1];
-          }
-          at += rows;
-          step += steps;
-        }
+        double[][] sums = trainEpoch(g, epochRows, step, epoch, cancel);
+        step += g.stepsPerEpoch();
         // Replicas share the epoch's wall time; each reports its share, so durations add up.
         double seconds = (System.nanoTime() - started) / 1e9 / replicas;
         TrainingGraph.Measurement after = g.measure(regression ? trainRows : null, validationRows);
-        for (int r = 0; r < replicas; r++) {
-          EpochMetrics metrics =
-              new EpochMetrics(
-                  epoch,
-                  folds ? OptionalInt.of(r) : OptionalInt.empty(),
-                  lossSum[r] / n,
-                  regression ? Double.NaN : correct[r] / n,
-                  regression ? after.train()[r].rmse() : Double.NaN,
-                  regression ? after.train()[r].logRmse() : Double.NaN,
-                  validationRows == null ? Optional.empty() : Optional.of(after.validation()[r]),
-                  after.weightNorms()[r],
-                  seconds,
-                  n / seconds);
-          histories.get(r).add(metrics);
-          listener.onEpoch(metrics);
-        }
+        report(epoch, folds, regression, n, sums, after, validationRows != null, seconds, histories, listener);
       }
       int classCount = data.labels() instanceof Examples.Labels.Classes c ? c.classCount() : 0;
       TrainingGraph.Measurement last = g.measure(trainRows, validationRows);
@@ -262,6 +256,69 @@ public final class TfTrainer implements Trainer {
                 validationRows == null ? Optional.empty() : Optional.of(last.validation()[r])));
       }
       return models;
+    }
+  }
+
+  /** Per replica, the rows of the epoch in shuffled order: {@code rows[r][order[j]]}. */
+  private static void pick(int[][] rows, int[] order, int[][] into) {
+    for (int r = 0; r < rows.length; r++) {
+      int[] from = rows[r];
+      int[] to = into[r];
+      for (int j = 0; j < order.length; j++) {
+        to[j] = from[order[j]];
+      }
+    }
+  }
+
+  /**
+   * One epoch's training runs over the replicas' shuffled rows, from global step {@code step}.
+   *
+   * @return per replica the loss sum ({@code [0]}) and the correct count ({@code [1]}; NaN without
+   *     class labels) over the epoch's examples
+   */
+  private static double[][] trainEpoch(
+      TrainingGraph g, int[][] epochRows, long step, int epoch, CancellationSignal cancel) {
+    int replicas = epochRows.length;
+    int n = epochRows[0].length;
+    double[][] sums = new double[2][replicas];
+    int at = 0;
+    while (at < n) {
+      if (cancel.isCancelled()) {
+        throw new TrainingCancelledException(epoch - 1);
+      }
+      int rows = g.rowsAt(at);
+      int steps = g.stepsAt(at);
+      double[] out = g.run(epochRows, at, step);
+      for (int j = 0; j < out.length; j += 2) {
+        int r = (j / 2) % replicas;
+        sums[0][r] += out[j];
+        sums[1][r] += out[j + 1];
+      }
+      at += rows;
+      step += steps;
+    }
+    return sums;
+  }
+
+  /** Each replica's metrics for the epoch, to its history and the listener, in replica order. */
+  private static void report(
+      int epoch, boolean folds, boolean regression, int n, double[][] sums, TrainingGraph.Measurement after,
+      boolean validated, double seconds, List<List<EpochMetrics>> histories, TrainingListener listener) {
+    for (int r = 0; r < histories.size(); r++) {
+      EpochMetrics metrics =
+          new EpochMetrics(
+              epoch,
+              folds ? OptionalInt.of(r) : OptionalInt.empty(),
+              sums[0][r] / n,
+              regression ? Double.NaN : sums[1][r] / n,
+              regression ? after.train()[r].rmse() : Double.NaN,
+              regression ? after.train()[r].logRmse() : Double.NaN,
+              validated ? Optional.of(after.validation()[r]) : Optional.empty(),
+              after.weightNorms()[r],
+              seconds,
+              n / seconds);
+      histories.get(r).add(metrics);
+      listener.onEpoch(metrics);
     }
   }
 

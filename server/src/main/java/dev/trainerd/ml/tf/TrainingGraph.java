@@ -137,16 +137,16 @@ final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> target =
           Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, labels, outputCount);
       List<Operand<TFloat32>> s = new ArrayList<>();
-      s.add(byReplica(tf, TfLosses.perExample(tf, spec.loss(), out, target)));
+      s.add(byReplica(TfLosses.perExample(tf, spec.loss(), out, target)));
       if (storage == Forward.LabelStorage.CLASSES) {
         @SuppressWarnings("unchecked")
         Operand<TInt32> classes = (Operand<TInt32>) labels;
-        s.add(byReplica(tf, Forward.correct(tf, out, classes, outputCount)));
+        s.add(byReplica(Forward.correct(tf, out, classes, outputCount)));
       } else {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> values = (Operand<TFloat32>) labels;
         for (Operand<TFloat32> e : Forward.regressionErrors(tf, Forward.originalScale(tf, spec.logTarget(), out), values)) {
-          s.add(byReplica(tf, e));
+          s.add(byReplica(e));
         }
       }
       sums = s;
@@ -154,8 +154,8 @@ final class TrainingGraph implements AutoCloseable {
   }
 
   /** Sums a per-example tensor ({@code [replicas * n]} or {@code [replicas * n, 1]}) per replica. */
-  private Operand<TFloat32> byReplica(Ops s, Operand<TFloat32> perExample) {
-    return s.sum(s.reshape(perExample, s.constant(new int[] {replicas, -1})), s.constant(1));
+  private Operand<TFloat32> byReplica(Operand<TFloat32> perExample) {
+    return tf.sum(tf.reshape(perExample, tf.constant(new int[] {replicas, -1})), tf.constant(1));
   }
 
   private EvaluationMetrics metrics(long count, double[] totals) {
@@ -324,11 +324,11 @@ final class TrainingGraph implements AutoCloseable {
     int batch = spec.batchSize();
     long blockRows = (long) batch * stepsPerRun;
     if (blockRows <= trainRows) {
-      block = buildSteps((int) blockRows, "block");
+      block = buildSteps((int) blockRows);
     }
     int tailRows = (int) (trainRows % blockRows);
     if (tailRows > 0) {
-      tail = buildSteps(tailRows, "tail");
+      tail = buildSteps(tailRows);
     }
   }
 
@@ -336,7 +336,7 @@ final class TrainingGraph implements AutoCloseable {
    * Chained steps over {@code rows} rows per replica: full batches, then a smaller last one
    * averaged over its own size. Step j reads the parameters after step j-1's updates.
    */
-  private Step buildSteps(int rows, String prefix) {
+  private Step buildSteps(int rows) {
     Placeholder<TInt32> indices = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(replicas, rows)));
     Placeholder<TInt64> base = tf.placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     int batch = spec.batchSize();
@@ -345,17 +345,18 @@ final class TrainingGraph implements AutoCloseable {
     List<Operand<TFloat32>> lossSums = new ArrayList<>();
     List<Operand<TFloat32>> corrects = new ArrayList<>();
     Operand<TFloat32> lr = tf.constant((float) spec.learningRate());
+    // Every op goes in the root scope: a sub-scope per step re-reads every op name of the graph
+    // (over JNI) each time one is made, which made building the steps quadratic in their number.
     for (int j = 0; j < k; j++) {
-      Ops s = tf.withSubScope(prefix + j);
       int size = Math.min(batch, rows - j * batch);
       // Sliced even when it is the whole feed: every step then has the same structure, and the
       // metrics stay identical whatever the number of steps per run.
       Operand<TInt32> idx =
-          s.reshape(
-              s.slice(indices, s.constant(new int[] {0, j * batch}), s.constant(new int[] {replicas, size})),
-              s.constant(new int[] {-1}));
-      Operand<TInt64> stepNumber = s.math.add(base, s.constant((long) j));
-      Ops reader = previous.isEmpty() ? s : s.withControlDependencies(previous);
+          tf.reshape(
+              tf.slice(indices, tf.constant(new int[] {0, j * batch}), tf.constant(new int[] {replicas, size})),
+              tf.constant(new int[] {-1}));
+      Operand<TInt64> stepNumber = tf.math.add(base, tf.constant((long) j));
+      Ops reader = previous.isEmpty() ? tf : tf.withControlDependencies(previous);
       List<Operand<TFloat32>> reads = new ArrayList<>();
       for (Stored v : stored) {
         reads.add(reader.readVariableOp(v.handle(), TFloat32.class));
@@ -364,45 +365,44 @@ final class TrainingGraph implements AutoCloseable {
       List<List<Operand<TFloat32>>> params = byParameter(reads);
       List<RowGroup> parts = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
-        Ops r = groups == 1 ? s : s.withSubScope("rows" + g);
         int from = g * size / groups;
         int to = (g + 1) * size / groups;
         Operand<TInt32> rowIdx =
-            groups == 1 ? idx : r.slice(idx, r.constant(new int[] {from}), r.constant(new int[] {to - from}));
-        parts.add(forwardRows(r, rowIdx, params, stepNumber, g));
+            groups == 1 ? idx : tf.slice(idx, tf.constant(new int[] {from}), tf.constant(new int[] {to - from}));
+        parts.add(forwardRows(rowIdx, params, stepNumber, g));
       }
       List<Operand<TFloat32>> partLosses = parts.stream().map(RowGroup::lossSum).toList();
       Operand<TFloat32> objective;
       if (groups > 1) {
-        objective = s.math.div(s.reshape(s.math.addN(partLosses), s.constant(new int[0])), s.constant((float) size));
+        objective = tf.math.div(tf.reshape(tf.math.addN(partLosses), tf.constant(new int[0])), tf.constant((float) size));
       } else if (replicas == 1) {
-        objective = s.math.mean(parts.get(0).perExample(), s.constant(0));
+        objective = tf.math.mean(parts.get(0).perExample(), tf.constant(0));
       } else {
         // Replicas are independent: the sum of their mean losses gives each its own gradient.
         objective =
-            s.sum(
-                s.math.mean(s.reshape(parts.get(0).perExample(), s.constant(new int[] {replicas, -1})), s.constant(1)),
-                s.constant(0));
+            tf.sum(
+                tf.math.mean(tf.reshape(parts.get(0).perExample(), tf.constant(new int[] {replicas, -1})), tf.constant(1)),
+                tf.constant(0));
       }
       if (spec.weightDecay().lambda() > 0) {
         List<Operand<TFloat32>> penalties = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
           if (spec.weightDecay().includeBiases() || !paramNames.get(stored.get(i).param()).endsWith("/bias")) {
-            penalties.add(s.nn.l2Loss(reads.get(i)));
+            penalties.add(tf.nn.l2Loss(reads.get(i)));
           }
         }
         objective =
-            s.math.add(objective, s.math.mul(s.constant((float) spec.weightDecay().lambda()), s.math.addN(penalties)));
+            tf.math.add(objective, tf.math.mul(tf.constant((float) spec.weightDecay().lambda()), tf.math.addN(penalties)));
       }
-      var grads = s.gradients(objective, reads);
+      var grads = tf.gradients(objective, reads);
       List<Op> applies = new ArrayList<>();
       for (int i = 0; i < reads.size(); i++) {
-        applies.add(apply(s, i, lr, grads.dy(i), stepNumber));
+        applies.add(apply(i, lr, grads.dy(i), stepNumber));
       }
-      lossSums.add(groups == 1 ? partLosses.get(0) : s.math.addN(partLosses));
+      lossSums.add(groups == 1 ? partLosses.get(0) : tf.math.addN(partLosses));
       if (storage == Forward.LabelStorage.CLASSES) {
         List<Operand<TFloat32>> partCorrects = parts.stream().map(RowGroup::correct).toList();
-        corrects.add(groups == 1 ? partCorrects.get(0) : s.math.addN(partCorrects));
+        corrects.add(groups == 1 ? partCorrects.get(0) : tf.math.addN(partCorrects));
       }
       previous = applies;
     }
@@ -425,40 +425,40 @@ final class TrainingGraph implements AutoCloseable {
    * {@code group} of a step draws its dropout masks from its own seed.
    */
   private RowGroup forwardRows(
-      Ops r, Operand<TInt32> rowIdx, List<List<Operand<TFloat32>>> params, Operand<TInt64> stepNumber, int group) {
+      Operand<TInt32> rowIdx, List<List<Operand<TFloat32>>> params, Operand<TInt64> stepNumber, int group) {
     Class<? extends TType> yType = storage == Forward.LabelStorage.CLASSES ? TInt32.class : TFloat32.class;
-    Operand<TFloat32> x = r.resourceGather(stepFeatures, rowIdx, TFloat32.class);
-    Operand<? extends TType> y = r.resourceGather(trainData.y, rowIdx, yType);
-    Operand<TInt64> seed = r.stack(List.of(r.constant(spec.seed() + group), r.math.mul(stepNumber, r.constant(1024L))));
-    Operand<TFloat32> out = Forward.outputs(r, plan, x, params, seed, replicas);
-    Operand<TFloat32> target = Forward.outputSpaceTarget(r, spec.loss(), spec.logTarget(), storage, y, outputCount);
-    Operand<TFloat32> perExample = TfLosses.perExample(r, spec.loss(), out, target);
+    Operand<TFloat32> x = tf.resourceGather(stepFeatures, rowIdx, TFloat32.class);
+    Operand<? extends TType> y = tf.resourceGather(trainData.y, rowIdx, yType);
+    Operand<TInt64> seed = tf.stack(List.of(tf.constant(spec.seed() + group), tf.math.mul(stepNumber, tf.constant(1024L))));
+    Operand<TFloat32> out = Forward.outputs(tf, plan, x, params, seed, replicas);
+    Operand<TFloat32> target = Forward.outputSpaceTarget(tf, spec.loss(), spec.logTarget(), storage, y, outputCount);
+    Operand<TFloat32> perExample = TfLosses.perExample(tf, spec.loss(), out, target);
     Operand<TFloat32> correct = null;
     if (storage == Forward.LabelStorage.CLASSES) {
       @SuppressWarnings("unchecked")
       Operand<TInt32> classes = (Operand<TInt32>) y;
-      correct = byReplica(r, Forward.correct(r, out, classes, outputCount));
+      correct = byReplica(Forward.correct(tf, out, classes, outputCount));
     }
-    return new RowGroup(perExample, byReplica(r, perExample), correct);
+    return new RowGroup(perExample, byReplica(perExample), correct);
   }
 
-  private Op apply(Ops s, int i, Operand<TFloat32> lr, Operand<TFloat32> grad, Operand<TInt64> stepNumber) {
+  private Op apply(int i, Operand<TFloat32> lr, Operand<TFloat32> grad, Operand<TInt64> stepNumber) {
     Operand<? extends TType> var = stored.get(i).handle();
     List<Operand<? extends TType>> slots = stored.get(i).slots();
     if (spec.optimizer() instanceof Optimizer.Momentum m) {
-      return s.train.resourceApplyMomentum(
-          var, slots.get(0), lr, grad, s.constant((float) m.momentum()),
+      return tf.train.resourceApplyMomentum(
+          var, slots.get(0), lr, grad, tf.constant((float) m.momentum()),
           ResourceApplyMomentum.useNesterov(m.nesterov()));
     }
     if (spec.optimizer() instanceof Optimizer.Adam a) {
-      Operand<TFloat32> t = s.dtypes.cast(s.math.add(stepNumber, s.constant(1L)), TFloat32.class);
-      Operand<TFloat32> b1 = s.constant((float) a.beta1());
-      Operand<TFloat32> b2 = s.constant((float) a.beta2());
-      return s.train.resourceApplyAdam(
-          var, slots.get(0), slots.get(1), s.math.pow(b1, t), s.math.pow(b2, t), lr, b1, b2,
-          s.constant((float) a.epsilon()), grad);
+      Operand<TFloat32> t = tf.dtypes.cast(tf.math.add(stepNumber, tf.constant(1L)), TFloat32.class);
+      Operand<TFloat32> b1 = tf.constant((float) a.beta1());
+      Operand<TFloat32> b2 = tf.constant((float) a.beta2());
+      return tf.train.resourceApplyAdam(
+          var, slots.get(0), slots.get(1), tf.math.pow(b1, t), tf.math.pow(b2, t), lr, b1, b2,
+          tf.constant((float) a.epsilon()), grad);
     }
-    return s.train.resourceApplyGradientDescent(var, lr, grad);
+    return tf.train.resourceApplyGradientDescent(var, lr, grad);
   }
 
   /**
@@ -562,6 +562,11 @@ final class TrainingGraph implements AutoCloseable {
   /** Rows per replica that {@link #run} consumes from position {@code from} of an epoch. */
   int rowsAt(int from) {
     return stepAt(from).rows();
+  }
+
+  /** Minibatch steps in one epoch: its full batches, then a smaller last one. */
+  int stepsPerEpoch() {
+    return (trainRows + spec.batchSize() - 1) / spec.batchSize();
   }
 
   /** Minibatch steps that {@link #run} takes from position {@code from} of an epoch. */

@@ -50,7 +50,6 @@ class SessionConfigsTest {
   @Test
   void onlyMixedBfloat16TurnsOnTheOnednnBfloat16PassAndKeepsTheOtherSettings() {
     ConfigProto exact = SessionConfigs.of(new Threads(2, 1), Device.CPU, Precision.FLOAT32);
-    assertThat(exact.hasGraphOptions()).isFalse();
     assertThat(exact.getGraphOptions().getRewriteOptions().getAutoMixedPrecisionOnednnBfloat16())
         .isEqualTo(RewriterConfig.Toggle.DEFAULT);
 
@@ -61,6 +60,31 @@ class SessionConfigsTest {
     assertThat(rewrite.getAutoMixedPrecision()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
     assertThat(rewrite.getAutoMixedPrecisionMkl()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
     assertThat(rewrite.getAutoMixedPrecisionCpu()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
-    assertThat(mixed.toBuilder().clearGraphOptions().build()).isEqualTo(exact);
+    assertThat(
+            mixed.toBuilder()
+                .setGraphOptions(
+                    mixed.getGraphOptions().toBuilder()
+                        .setRewriteOptions(rewrite.toBuilder().clearAutoMixedPrecisionOnednnBfloat16()))
+                .build())
+        .isEqualTo(exact);
+  }
+
+  @Test
+  void everySessionSkipsOnlyTheGrapplerPassesThatCannotChangeItsGraph() {
+    for (Precision precision : Precision.values()) {
+      RewriterConfig rewrite = SessionConfigs.of(Threads.defaults(), Device.CPU, precision).getGraphOptions().getRewriteOptions();
+      assertThat(rewrite.getDisableTfgOptimizer()).isTrue();
+      assertThat(rewrite.getLayoutOptimizer()).isEqualTo(RewriterConfig.Toggle.OFF);
+      assertThat(rewrite.getLoopOptimization()).isEqualTo(RewriterConfig.Toggle.OFF);
+      assertThat(rewrite.getImplementationSelector()).isEqualTo(RewriterConfig.Toggle.OFF);
+      // The passes that shape the engine's graphs keep TensorFlow's defaults.
+      assertThat(rewrite.getConstantFolding()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+      assertThat(rewrite.getArithmeticOptimization()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+      assertThat(rewrite.getRemapping()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+      assertThat(rewrite.getDependencyOptimization()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+      assertThat(rewrite.getCommonSubgraphElimination()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
+      assertThat(rewrite.getDisableModelPruning()).isFalse();
+      assertThat(rewrite.getDisableMetaOptimizer()).isFalse();
+    }
   }
 }
