@@ -97,9 +97,7 @@ public final class DatasetPreparer {
     }
     Examples.Labels labels =
         alignLabels(examples.labels(), data.classNames(), classNames, "dataset");
-    return labels == examples.labels()
-        ? examples
-        : new Examples(examples.count(), examples.featureCount(), examples.features(), labels);
+    return labels == examples.labels() ? examples : examples.withLabels(labels);
   }
 
   private PreparedData prepareTables(
@@ -159,7 +157,7 @@ public final class DatasetPreparer {
           alignLabels(t.labels(), test.classNames(), train.classNames(), "test_dataset");
       testExamples =
           Optional.of(
-              labels == t.labels() ? t : new Examples(t.count(), t.featureCount(), t.features(), labels));
+              labels == t.labels() ? t : t.withLabels(labels));
     }
     List<String> names = new ArrayList<>(examples.featureCount());
     for (int j = 0; j < examples.featureCount(); j++) {

@@ -5,25 +5,28 @@ import java.util.Objects;
 /**
  * A dense table of examples, ready to be copied once into the training backend.
  *
- * <p>Features are kept row-major in one flat array ({@code count * featureCount} floats) because
- * that is the layout the backend's tensors take without a per-element copy loop.
+ * <p>Features are kept row-major in one flat array ({@code count * featureCount} values) because
+ * that is the layout the backend's tensors take without a per-element copy loop. They are floats,
+ * or for byte-valued images {@link Values.UnsignedBytes unsigned bytes} standing for their floats:
+ * a quarter of the memory in the decoded-data cache, the upload's decode and the backend's feed,
+ * with the same float values wherever they are read.
  *
  * @param count number of examples (rows)
  * @param featureCount features per example (columns after preprocessing)
- * @param features row-major feature values, {@code count * featureCount} long
+ * @param values row-major feature values, {@code count * featureCount} long
  * @param labels what each example should predict
  */
-public record Examples(int count, int featureCount, float[] features, Labels labels) {
+public record Examples(int count, int featureCount, Values values, Labels labels) {
 
   public Examples {
-    Objects.requireNonNull(features, "features");
+    Objects.requireNonNull(values, "values");
     Objects.requireNonNull(labels, "labels");
     if (count < 0 || featureCount <= 0) {
       throw new IllegalArgumentException("count must be >= 0 and featureCount > 0");
     }
-    if ((long) count * featureCount != features.length) {
+    if ((long) count * featureCount != values.length()) {
       throw new IllegalArgumentException(
-          "features has " + features.length + " values, expected " + count + " x " + featureCount);
+          "features has " + values.length() + " values, expected " + count + " x " + featureCount);
     }
     if (labels.count() != count && !(labels instanceof Labels.None)) {
       throw new IllegalArgumentException(
@@ -31,44 +34,174 @@ public record Examples(int count, int featureCount, float[] features, Labels lab
     }
   }
 
-  /** Feature row {@code i} as a copy; for tests and small outputs, never a hot path. */
-  public float[] row(int i) {
-    float[] out = new float[featureCount];
-    System.arraycopy(features, i * featureCount, out, 0, featureCount);
-    return out;
+  /** Examples with float features, row-major. */
+  public Examples(int count, int featureCount, float[] features, Labels labels) {
+    this(count, featureCount, new Values.Floats(Objects.requireNonNull(features, "features")), labels);
   }
 
   /**
-   * The examples at {@code indices}, in that order (repeats allowed): copies rows and labels.
+   * Every feature value as a float, row-major: the stored array itself for float values (not to
+   * be changed), a new one for compact values. Not for hot paths over large data sets: {@link
+   * #copyRows} and {@link #values} read without materialising everything.
+   */
+  public float[] features() {
+    return values.toFloats();
+  }
+
+  /** Feature row {@code i} as a copy; for tests and small outputs, never a hot path. */
+  public float[] row(int i) {
+    float[] out = new float[featureCount];
+    copyRows(i, 1, out, 0);
+    return out;
+  }
+
+  /** Copies the float values of {@code rows} rows from row {@code from} into {@code into} at {@code at}. */
+  public void copyRows(int from, int rows, float[] into, int at) {
+    values.copyTo(from * featureCount, rows * featureCount, into, at);
+  }
+
+  /** The same features with other labels. */
+  public Examples withLabels(Labels other) {
+    return new Examples(count, featureCount, values, other);
+  }
+
+  /** Bytes the feature values take in memory. */
+  public long featureBytes() {
+    return values.bytes();
+  }
+
+  /**
+   * The examples at {@code indices}, in that order (repeats allowed): copies rows and labels,
+   * keeping the values' storage.
    *
    * @throws IndexOutOfBoundsException when an index is outside {@code [0, count)}
    */
   public Examples subset(int[] indices) {
-    float[] out = new float[indices.length * featureCount];
-    for (int i = 0; i < indices.length; i++) {
-      int row = indices[i];
+    for (int row : indices) {
       if (row < 0 || row >= count) {
         throw new IndexOutOfBoundsException("row " + row + " outside [0, " + count + ")");
       }
-      System.arraycopy(features, row * featureCount, out, i * featureCount, featureCount);
     }
-    Labels picked;
+    Values picked = values.rows(indices, featureCount);
+    Labels pickedLabels;
     if (labels instanceof Labels.Regression r) {
       float[] v = new float[indices.length];
       for (int i = 0; i < indices.length; i++) {
         v[i] = r.values()[indices[i]];
       }
-      picked = new Labels.Regression(v);
+      pickedLabels = new Labels.Regression(v);
     } else if (labels instanceof Labels.Classes c) {
       int[] v = new int[indices.length];
       for (int i = 0; i < indices.length; i++) {
         v[i] = c.values()[indices[i]];
       }
-      picked = new Labels.Classes(v, c.classCount());
+      pickedLabels = new Labels.Classes(v, c.classCount());
     } else {
-      picked = labels;
+      pickedLabels = labels;
     }
-    return new Examples(indices.length, featureCount, out, picked);
+    return new Examples(indices.length, featureCount, picked, pickedLabels);
+  }
+
+  /** How the feature values are stored. */
+  public sealed interface Values {
+    /** Number of values. */
+    int length();
+
+    /** Bytes they take in memory. */
+    long bytes();
+
+    /** Every value as a float (the array itself for {@link Floats}). */
+    float[] toFloats();
+
+    /** Copies {@code length} values from {@code from} as floats into {@code into} at {@code at}. */
+    void copyTo(int from, int length, float[] into, int at);
+
+    /** The rows at {@code indices} (each {@code rowLength} values long), in that order, stored alike. */
+    Values rows(int[] indices, int rowLength);
+
+    /** Float values. */
+    record Floats(float[] values) implements Values {
+      public Floats {
+        Objects.requireNonNull(values, "values");
+      }
+
+      @Override
+      public int length() {
+        return values.length;
+      }
+
+      @Override
+      public long bytes() {
+        return 4L * values.length;
+      }
+
+      @Override
+      public float[] toFloats() {
+        return values;
+      }
+
+      @Override
+      public void copyTo(int from, int length, float[] into, int at) {
+        System.arraycopy(values, from, into, at, length);
+      }
+
+      @Override
+      public Values rows(int[] indices, int rowLength) {
+        float[] out = new float[indices.length * rowLength];
+        for (int i = 0; i < indices.length; i++) {
+          System.arraycopy(values, indices[i] * rowLength, out, i * rowLength, rowLength);
+        }
+        return new Floats(out);
+      }
+    }
+
+    /**
+     * Unsigned bytes standing for the floats {@code (b & 0xff) * scale} (pixels scaled to [0, 1]
+     * with scale {@code 1f / 255}). Java and the backend's graph compute that same single float
+     * product, so every reader sees the same values.
+     */
+    record UnsignedBytes(byte[] values, float scale) implements Values {
+      public UnsignedBytes {
+        Objects.requireNonNull(values, "values");
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+          throw new IllegalArgumentException("scale must be positive and finite, was " + scale);
+        }
+      }
+
+      @Override
+      public int length() {
+        return values.length;
+      }
+
+      @Override
+      public long bytes() {
+        return values.length;
+      }
+
+      @Override
+      public float[] toFloats() {
+        float[] out = new float[values.length];
+        copyTo(0, values.length, out, 0);
+        return out;
+      }
+
+      @Override
+      public void copyTo(int from, int length, float[] into, int at) {
+        float k = scale;
+        for (int i = 0; i < length; i++) {
+          into[at + i] = (values[from + i] & 0xff) * k;
+        }
+      }
+
+      @Override
+      public Values rows(int[] indices, int rowLength) {
+        byte[] out = new byte[indices.length * rowLength];
+        for (int i = 0; i < indices.length; i++) {
+          System.arraycopy(values, indices[i] * rowLength, out, i * rowLength, rowLength);
+        }
+        return new UnsignedBytes(out, scale);
+      }
+    }
   }
 
   /** What the examples are labelled with. */

@@ -169,7 +169,7 @@ public final class ModelService implements AutoCloseable {
     for (int start = 0; start < in.examples().count(); start += BATCH_ROWS) {
       int n = Math.min(BATCH_ROWS, in.examples().count() - start);
       float[] chunk = new float[n * d];
-      System.arraycopy(in.examples().features(), start * d, chunk, 0, n * d);
+      in.examples().copyRows(start, n, chunk, 0);
       List<Prediction> predictions = toPredictions(model, run(model, chunk, n), n);
       List<BatchRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {

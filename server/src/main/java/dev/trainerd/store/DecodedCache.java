@@ -72,7 +72,7 @@ final class DecodedCache {
   /** A close estimate of the heap a loaded data set holds. */
   static long sizeOf(LoadedDataset data) {
     if (data instanceof LoadedDataset.Dense dense) {
-      return 4L * dense.examples().features().length
+      return dense.examples().featureBytes()
           + 4L * dense.examples().count()
           + dense.augmentation().map(a -> a.heapBytes()).orElse(0L);
     }

@@ -244,8 +244,8 @@ class EarlyDecodeUploadTest {
 
   @Test
   void decodesThatOutgrowTheMemoryBudgetFallBackToTheParseAtCommit() throws IOException {
-    // 80 images of 28 x 28 decode to 250 KB of floats; the budget allows 100 KB.
-    store = open(scratch.resolve("tight"), 100_000);
+    // 80 images of 28 x 28 decode to 63 KB of pixel bytes; the budget allows 40 KB.
+    store = open(scratch.resolve("tight"), 40_000);
     Object[] files = {"i.gz", gzip(images(80, 28)), "l.gz", gzip(labels(80))};
     DatasetMetadata stored = upload(store, DatasetFormat.IDX, 4096, files);
     assertThat(diskParses).as("the images were parsed from disk at commit").hasValue(1);

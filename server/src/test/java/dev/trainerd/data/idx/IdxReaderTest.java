@@ -2,12 +2,14 @@ package dev.trainerd.data.idx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.trainerd.errors.FieldViolation;
 import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Examples;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -55,11 +57,14 @@ class IdxReaderTest {
 
   @Test
   void readsRawImagesOfAnySizeAsUnitFloats() {
-    // 2 images of 1 x 3 pixels: bytes 0, 51, 102 | 153, 204, 255 -> /255
+    // 2 images of 1 x 3 pixels: bytes 0, 51, 102 | 153, 204, 255 -> * (1 / 255), kept as bytes
     Examples e = IdxReader.read(in(images(0x803, 2, 1, 3, 6)), in(labels(0x801, 1, 0)));
     assertThat(e.count()).isEqualTo(2);
     assertThat(e.featureCount()).isEqualTo(3);
-    assertThat(e.features()).containsExactly(0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f);
+    assertThat(e.values()).isInstanceOf(Examples.Values.UnsignedBytes.class);
+    assertThat(e.featureBytes()).isEqualTo(6);
+    assertThat(e.features()).containsExactly(new float[] {0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f}, within(1e-7f));
+    assertThat(e.features()[5]).isEqualTo(1f);
     Examples.Labels.Classes classes = (Examples.Labels.Classes) e.labels();
     assertThat(classes.values()).containsExactly(1, 0);
     assertThat(classes.classCount()).isEqualTo(2);
@@ -104,13 +109,37 @@ class IdxReaderTest {
   }
 
   @Test
-  void aTinyFileDeclaringGigabytesIsRefusedBeforeAnythingIsAllocated() {
-    // 2047 images of 1024 x 1024 pixels would be 8.6 GB of floats: more than half of any heap
-    // the tests run with, so the read stops at the header instead of running out of memory.
-    assertThatThrownBy(() -> IdxReader.read(in(images(0x803, 2047, 1024, 1024, 4)), in(labels(0x801, 0))))
-        .isInstanceOf(TrainerdException.ResourceExhausted.class)
+  void aTinyFileDeclaringGigabytesIsRefusedOrReportedTruncated() {
+    // 8190 images of 512 x 512 pixels would be 2.1 GB of pixel bytes. With less than twice that
+    // heap free the read stops at the header; with more, the array grows only as bytes arrive,
+    // so the four bytes there are end in a truncation, not a 2 GB allocation.
+    assertThatThrownBy(() -> IdxReader.read(in(images(0x803, 8190, 512, 512, 4)), in(labels(0x801, 0))))
+        .isInstanceOfAny(TrainerdException.ResourceExhausted.class, TrainerdException.InvalidArgument.class)
         .hasMessageContaining("files[0]")
-        .hasMessageContaining("8585740288 bytes");
+        .satisfiesAnyOf(
+            e -> assertThat(e).hasMessageContaining("2146959360 bytes"),
+            e -> assertThat(e).hasMessageContaining("is truncated: image 0 of 8190 is incomplete"));
+  }
+
+  @Test
+  void aFileLargerThanTheFirstAllocationIsReadWhole() throws IOException {
+    int side = 64;
+    int count = IdxReader.FIRST_ALLOCATION / (side * side) + 3;
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(raw);
+    out.writeInt(0x803);
+    out.writeInt(count);
+    out.writeInt(side);
+    out.writeInt(side);
+    byte[] image = new byte[side * side];
+    for (int i = 0; i < count; i++) {
+      Arrays.fill(image, (byte) (i % 256));
+      out.write(image);
+    }
+    Examples e = IdxReader.read(in(gzip(raw.toByteArray())), in(labels(0x801, new int[count])));
+    assertThat(e.count()).isEqualTo(count);
+    assertThat(e.row(count - 1)[side * side - 1]).isEqualTo(((count - 1) % 256) / 255f);
+    assertThat(e.row(1)[0]).isEqualTo(1 / 255f);
   }
 
   @Test
@@ -187,7 +216,7 @@ class IdxReaderTest {
     java.util.List<Long> asked = new java.util.ArrayList<>();
     IdxReader.Part images = IdxReader.readPart(in(gzip(images(0x803, 2, 1, 3, 6))), "i", bytes -> asked.add(bytes));
     IdxReader.Part labels = IdxReader.readPart(in(labels(0x801, 1, 0)), "l", bytes -> asked.add(bytes));
-    assertThat(asked).as("the decoded arrays' bytes, asked before allocating").containsExactly(24L, 10L);
+    assertThat(asked).as("the decoded arrays' bytes, asked before allocating").containsExactly(6L, 10L);
     Examples e = IdxReader.combine((IdxReader.Images) images, (IdxReader.Labels) labels, "l");
     Examples read = IdxReader.read(in(images(0x803, 2, 1, 3, 6)), in(labels(0x801, 1, 0)));
     assertThat(e.features()).containsExactly(read.features());
@@ -200,7 +229,7 @@ class IdxReaderTest {
   void partsGiveUpWhenRefusedTheMemoryAndRejectOtherMagics() {
     assertThatThrownBy(() -> IdxReader.readPart(in(images(0x803, 1000, 100, 100, 0)), "i", bytes -> false))
         .isInstanceOf(TrainerdException.ResourceExhausted.class)
-        .hasMessage("i needs 40000000 bytes decoded, more than the memory allowed for it now");
+        .hasMessage("i needs 10000000 bytes decoded, more than the memory allowed for it now");
     assertThat(violation(catchThrowableOf(() -> IdxReader.readPart(in(labels(0x802, 1)), "x", bytes -> true))).description())
         .isEqualTo("is neither an IDX images file (magic 0x00000803) nor a labels file (0x00000801): magic 0x00000802");
   }
