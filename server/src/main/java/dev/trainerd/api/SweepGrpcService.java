@@ -14,17 +14,21 @@ import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.SweepServiceGrpc;
 import dev.trainerd.v1.WatchSweepRequest;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 
 /** gRPC adapter of the sweep API. */
 public final class SweepGrpcService extends SweepServiceGrpc.SweepServiceImplBase {
   private final SweepManager sweeps;
   private final JobAdmission admission;
   private final SweepMapper mapper;
+  private final Executor watchSender;
 
-  public SweepGrpcService(SweepManager sweeps, JobAdmission admission, SweepMapper mapper) {
+  /** @param watchSender where watches turn events into messages and send them (see {@link WatchStream}) */
+  public SweepGrpcService(SweepManager sweeps, JobAdmission admission, SweepMapper mapper, Executor watchSender) {
     this.sweeps = sweeps;
     this.admission = admission;
     this.mapper = mapper;
+    this.watchSender = watchSender;
   }
 
   @Override
@@ -72,6 +76,7 @@ public final class SweepGrpcService extends SweepServiceGrpc.SweepServiceImplBas
     WatchStream.<SweepEvent, dev.trainerd.v1.SweepEvent>serve(
         response,
         mapper::toProto,
+        watchSender,
         sink -> {
           String id = Names.SWEEPS.parse(request.getName(), "name");
           sweeps.get(id);

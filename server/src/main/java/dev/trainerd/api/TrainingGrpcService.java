@@ -21,6 +21,7 @@ import dev.trainerd.v1.WatchTrainingJobRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /** gRPC adapter of the training-job API. */
@@ -31,12 +32,16 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
   private final JobAdmission admission;
   private final SpecMapper specs;
   private final ResourceMapper mapper;
+  private final Executor watchSender;
 
-  public TrainingGrpcService(JobManager jobs, JobAdmission admission, SpecMapper specs, ResourceMapper mapper) {
+  /** @param watchSender where watches turn events into messages and send them (see {@link WatchStream}) */
+  public TrainingGrpcService(
+      JobManager jobs, JobAdmission admission, SpecMapper specs, ResourceMapper mapper, Executor watchSender) {
     this.jobs = jobs;
     this.admission = admission;
     this.specs = specs;
     this.mapper = mapper;
+    this.watchSender = watchSender;
   }
 
   @Override
@@ -105,6 +110,7 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
     WatchStream.<JobEvent, TrainingJobEvent>serve(
         response,
         mapper::toProto,
+        watchSender,
         sink -> {
           String id = Names.TRAINING_JOBS.parse(request.getName(), "name");
           jobs.get(id);

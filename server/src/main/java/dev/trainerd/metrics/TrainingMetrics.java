@@ -28,6 +28,14 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
   private final Map<String, AtomicDouble> lastLoss = new ConcurrentHashMap<>();
   private final Map<String, AtomicDouble> lastAccuracy = new ConcurrentHashMap<>();
   private final Map<String, Integer> runningByKind = new ConcurrentHashMap<>();
+  /**
+   * Per model kind, the per-epoch meters, registered once: a K-fold job reports an epoch per fold,
+   * hundreds per second on the training thread, and building and looking a meter up each time cost
+   * more than recording into it.
+   */
+  private final Map<String, EpochMeters> epochMeters = new ConcurrentHashMap<>();
+
+  private record EpochMeters(Timer duration, Counter examples) {}
 
   /** @param queueDepth jobs waiting for a slot, read at scrape time */
   public TrainingMetrics(LongSupplier queueDepth) {
@@ -67,20 +75,9 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
   @Override
   public void epoch(TrainingJobRecord job, EpochMetrics metrics) {
     String kind = kind(job);
-    Timer.builder("trainerd.training.epoch.duration")
-        .description("Wall time of one training epoch")
-        .tag("model_kind", kind)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry)
-        .record((long) (metrics.durationSeconds() * 1e9), TimeUnit.NANOSECONDS);
-    Counter.builder("trainerd.training.examples")
-        .description("Training examples processed; its rate is examples per second")
-        .baseUnit("examples")
-        .tag("model_kind", kind)
-        .register(registry)
-        .increment(metrics.examplesPerSecond() * metrics.durationSeconds());
+    EpochMeters meters = epochMeters.computeIfAbsent(kind, this::epochMeters);
+    meters.duration().record((long) (metrics.durationSeconds() * 1e9), TimeUnit.NANOSECONDS);
+    meters.examples().increment(metrics.examplesPerSecond() * metrics.durationSeconds());
     gauge(lastLoss, "trainerd.training.loss", "Training loss of the latest epoch of a running job", kind)
         .set(metrics.trainLoss());
     if (!Double.isNaN(metrics.trainAccuracy())) {
@@ -110,6 +107,22 @@ public final class TrainingMetrics implements MeterBinder, JobLifecycleListener 
         .tag("outcome", state.name().toLowerCase(java.util.Locale.ROOT))
         .register(registry)
         .increment();
+  }
+
+  private EpochMeters epochMeters(String kind) {
+    return new EpochMeters(
+        Timer.builder("trainerd.training.epoch.duration")
+            .description("Wall time of one training epoch")
+            .tag("model_kind", kind)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry),
+        Counter.builder("trainerd.training.examples")
+            .description("Training examples processed; its rate is examples per second")
+            .baseUnit("examples")
+            .tag("model_kind", kind)
+            .register(registry));
   }
 
   private AtomicDouble gauge(Map<String, AtomicDouble> values, String name, String description, String kind) {

@@ -65,6 +65,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +85,14 @@ public final class TrainerdApplication implements AutoCloseable {
   private final SweepManager sweeps;
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
+  /** Sends watch events, so the threads that publish them (training ones) never do. */
+  private final ExecutorService watchSender =
+      Executors.newSingleThreadExecutor(
+          task -> {
+            Thread t = new Thread(task, "trainerd-watch-sender");
+            t.setDaemon(true);
+            return t;
+          });
   /** The cluster's database and object store; empty in embedded mode. */
   private final List<AutoCloseable> clusterResources = new ArrayList<>();
   private MetricsEndpoint metricsEndpoint;
@@ -203,9 +213,9 @@ public final class TrainerdApplication implements AutoCloseable {
             serverBuilder,
             List.of(
                 new DatasetGrpcService(datasets, new DatasetMetrics(registry), clock, config.maxStoredBytes()),
-                new TrainingGrpcService(jobs, admission, specs, mapper),
+                new TrainingGrpcService(jobs, admission, specs, mapper, watchSender),
                 new ModelGrpcService(models, mapper),
-                new SweepGrpcService(sweeps, admission, sweepMapper)),
+                new SweepGrpcService(sweeps, admission, sweepMapper, watchSender)),
             interceptors(config.security(), registry),
             config.security().reflection());
   }
@@ -371,6 +381,7 @@ public final class TrainerdApplication implements AutoCloseable {
     sweeps.close();
     jobs.shutdown(config.shutdownGrace());
     grpc.close();
+    watchSender.shutdown();
     models.close();
     for (AutoCloseable resource : clusterResources) {
       try {
