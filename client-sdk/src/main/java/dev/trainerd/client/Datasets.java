@@ -1,6 +1,6 @@
 package dev.trainerd.client;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.trainerd.v1.CreateSyntheticDatasetRequest;
 import dev.trainerd.v1.CreateSyntheticDatasetResponse;
 import dev.trainerd.v1.Dataset;
@@ -128,11 +128,13 @@ public final class Datasets {
     }
     stream.onNext(UploadDatasetRequest.newBuilder().setMetadata(upload.metadata()).build());
     long sent = 0;
-    byte[] buffer = new byte[upload.chunkBytes()];
     for (DatasetUpload.Source source : upload.sources()) {
       boolean sentAny = false;
       try (InputStream in = source.open()) {
         while (true) {
+          // A fresh array per chunk, never written again once sent: the message wraps it instead
+          // of copying it (the transport may still hold it after onNext returns).
+          byte[] buffer = new byte[upload.chunkBytes()];
           int filled = in.readNBytes(buffer, 0, buffer.length);
           if (filled == 0 && sentAny) {
             break;
@@ -142,7 +144,7 @@ public final class Datasets {
           }
           stream.onNext(
               UploadDatasetRequest.newBuilder()
-                  .setChunk(FileChunk.newBuilder().setFileName(source.fileName()).setData(ByteString.copyFrom(buffer, 0, filled)))
+                  .setChunk(FileChunk.newBuilder().setFileName(source.fileName()).setData(UnsafeByteOperations.unsafeWrap(buffer, 0, filled)))
                   .build());
           sentAny = true;
           sent += filled;

@@ -11,6 +11,7 @@ import dev.trainerd.v1.AdamOptimizer;
 import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.DatasetFormat;
+import dev.trainerd.v1.DatasetServiceGrpc;
 import dev.trainerd.v1.HiddenLayer;
 import dev.trainerd.v1.KFold;
 import dev.trainerd.v1.LinearRegression;
@@ -26,6 +27,7 @@ import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import dev.trainerd.v1.UploadDatasetMetadata;
+import dev.trainerd.v1.UploadDatasetRequest;
 import dev.trainerd.v1.WatchTrainingJobRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -35,6 +37,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,7 +69,8 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
- * [--work DIR]}.
+ * [--work DIR] [--jvm-options '-XX:+UseTransparentHugePages']}: the server runs as the README's
+ * {@code java -jar}, with any JVM options given.
  */
 public final class ServiceBench {
   private static final Pattern READY = Pattern.compile("serving gRPC(?: \\([^)]*\\))? on [^:]+:(\\d+)");
@@ -77,8 +81,10 @@ public final class ServiceBench {
     Path jar = Path.of("server/target/trainerd-server.jar");
     Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
     Path work = Files.createTempDirectory("trainerd-bench-");
+    List<String> jvmOptions = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--jvm-options" -> jvmOptions = words(args[++i]);
         case "--jar" -> jar = Path.of(args[++i]);
         case "--data" -> data = Path.of(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
@@ -87,14 +93,15 @@ public final class ServiceBench {
     }
     List<String> fields = new ArrayList<>();
     Map<String, Double> endToEnd = new LinkedHashMap<>();
-    warmClientStack();
+    warmClientStack(work);
     long launched = System.nanoTime();
-    Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "--host", "127.0.0.1", "--grpc-port", "0", "--metrics-port", "-1", "--data-dir", work.resolve("data").toString())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(),
+        "--host", "127.0.0.1", "--grpc-port", "0", "--metrics-port", "-1", "--data-dir", work.resolve("data").toString()));
+    fields.add("\"server_jvm_options\":\"" + String.join(" ", jvmOptions) + "\"");
+    Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       CountDownLatch warmedUp = new CountDownLatch(1);
       int port = awaitPort(server, warmedUp);
@@ -253,6 +260,10 @@ public final class ServiceBench {
     return events;
   }
 
+  private static List<String> words(String text) {
+    return text.isBlank() ? new ArrayList<>() : new ArrayList<>(Arrays.asList(text.trim().split("\\s+")));
+  }
+
   private static String kv(String key, double value) {
     return String.format(Locale.ROOT, "\"%s\":%.3f", key, value);
   }
@@ -267,18 +278,46 @@ public final class ServiceBench {
   }
 
   /**
-   * Loads this JVM's gRPC client stack (Netty, TLS-free transport, the health stubs) against a
-   * throwaway local server, so that the cold start measured next is the server's start and not
-   * this process's first channel (about a second of class loading here).
+   * Loads this JVM's gRPC client stack (Netty, TLS-free transport, the health and data set stubs,
+   * a streaming upload) against a throwaway local server, so that the cold start and the upload
+   * measured next are the server's and not this process's first channel and first upload (about a
+   * second of class loading and compiling here). The throwaway server only drains the upload.
    */
-  private static void warmClientStack() throws IOException, InterruptedException {
+  private static void warmClientStack(Path work) throws Exception {
     HealthStatusManager status = new HealthStatusManager();
+    DatasetServiceGrpc.DatasetServiceImplBase drain =
+        new DatasetServiceGrpc.DatasetServiceImplBase() {
+          @Override
+          public StreamObserver<UploadDatasetRequest> uploadDataset(StreamObserver<Dataset> response) {
+            return new StreamObserver<>() {
+              @Override
+              public void onNext(UploadDatasetRequest request) {}
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                response.onNext(Dataset.getDefaultInstance());
+                response.onCompleted();
+              }
+            };
+          }
+        };
     Server local =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(status.getHealthService()).build().start();
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(status.getHealthService())
+            .addService(drain)
+            .build()
+            .start();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", local.getPort()).usePlaintext().build();
+    Path sample = Files.createTempFile(work, "warm-up", ".bin");
     try {
       HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
+      Files.write(sample, new byte[8 << 20]);
+      StreamingUpload.upload(channel, UploadDatasetMetadata.getDefaultInstance(), List.of(sample));
     } finally {
+      Files.deleteIfExists(sample);
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       local.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -1,6 +1,6 @@
 package dev.trainerd.bench;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.DatasetServiceGrpc;
 import dev.trainerd.v1.FileChunk;
@@ -60,6 +60,7 @@ public final class StreamingUpload {
                       }
                       in = Files.newInputStream(files.get(file));
                     }
+                    // A fresh array per chunk, never written again: the message can wrap it.
                     byte[] chunk = in.readNBytes(1 << 20);
                     if (chunk.length == 0) {
                       in.close();
@@ -72,7 +73,7 @@ public final class StreamingUpload {
                             .setChunk(
                                 FileChunk.newBuilder()
                                     .setFileName(files.get(file).getFileName().toString())
-                                    .setData(ByteString.copyFrom(chunk)))
+                                    .setData(UnsafeByteOperations.unsafeWrap(chunk)))
                             .build());
                   }
                 } catch (IOException e) {
