@@ -72,6 +72,14 @@ public interface Trainer {
       TrainingListener listener,
       CancellationSignal cancel);
 
+  /**
+   * About how many bytes outside the Java heap a job of this spec and shape needs at its peak
+   * (resident data, parameters with their optimiser state, activations, measurement), so that a
+   * job the machine cannot hold is refused before it starts instead of failing, or taking the
+   * process down, while it allocates. An estimate on the safe side, not a bound.
+   */
+  long memoryEstimate(TrainingSpec spec, JobShape shape);
+
   /** A forward-only predictor with {@code model}'s parameters. Close it. */
   Predictor predictor(TrainedModel model);
 

@@ -86,6 +86,12 @@ public final class Main implements Callable<Integer> {
           + " default ${DEFAULT-VALUE}).")
   long maxJobWork;
 
+  @Option(names = "--max-job-memory", defaultValue = "${env:TRAINERD_MAX_JOB_MEMORY:-0}",
+      description = "Most bytes outside the Java heap one job may need by the engine's estimate; 0 for three"
+          + " quarters of the memory the heap leaves, shared by the concurrent jobs (env TRAINERD_MAX_JOB_MEMORY;"
+          + " default ${DEFAULT-VALUE}).")
+  long maxJobMemory;
+
   @Option(names = "--tls-cert-file", defaultValue = "${env:TRAINERD_TLS_CERT_FILE}",
       description = "PEM certificate chain; with --tls-key-file turns TLS on (env TRAINERD_TLS_CERT_FILE).")
   Path tlsCertFile;
@@ -204,6 +210,7 @@ public final class Main implements Callable<Integer> {
             shutdownGrace,
             maxStoredBytes,
             maxJobWork,
+            maxJobMemory,
             new ServerConfig.Security(
                 Optional.ofNullable(tlsCertFile),
                 Optional.ofNullable(tlsKeyFile),

@@ -2,6 +2,7 @@ package dev.trainerd.server;
 
 import dev.trainerd.store.cluster.ObjectStoreSettings;
 import dev.trainerd.store.cluster.PostgresSettings;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,6 +26,8 @@ import java.util.Optional;
  * @param maxStoredBytes most bytes the data-set store may hold; uploads beyond are refused
  * @param maxJobWork most example visits one job may ask for (epochs x examples, x (folds + 1) for
  *     K-fold jobs); larger jobs are refused
+ * @param maxJobMemory most bytes outside the Java heap one job may need by the engine's estimate;
+ *     larger jobs are refused; 0 for the machine's share ({@link #jobMemoryLimit()})
  * @param security TLS, client certificates, bearer tokens and reflection
  * @param healthPort a plaintext port serving only the health service (for probes that cannot
  *     speak TLS); 0 picks a free one, -1 (the default) serves none
@@ -43,6 +46,7 @@ public record ServerConfig(
     Duration shutdownGrace,
     long maxStoredBytes,
     long maxJobWork,
+    long maxJobMemory,
     Security security,
     int healthPort,
     Storage storage) {
@@ -143,6 +147,24 @@ public record ServerConfig(
     if (maxStoredBytes < 1 || maxJobWork < 1) {
       throw new IllegalArgumentException("max stored bytes and max job work must be positive");
     }
+    if (maxJobMemory < 0) {
+      throw new IllegalArgumentException("max job memory must be positive, or 0 for the machine's share");
+    }
+  }
+
+  /**
+   * The most bytes outside the Java heap one job may need: {@link #maxJobMemory} when set, else
+   * three quarters of the memory the heap leaves (the machine's or the container's), shared by the
+   * concurrent jobs, at least 256 MiB.
+   */
+  public long jobMemoryLimit() {
+    if (maxJobMemory > 0) {
+      return maxJobMemory;
+    }
+    long total =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    long outsideHeap = Math.max(0, total - Runtime.getRuntime().maxMemory());
+    return Math.max(256L << 20, outsideHeap / 4 * 3 / maxConcurrentJobs);
   }
 
   /** A server with the embedded storage (the data directory). */
@@ -160,18 +182,19 @@ public record ServerConfig(
       Duration shutdownGrace,
       long maxStoredBytes,
       long maxJobWork,
+      long maxJobMemory,
       Security security,
       int healthPort) {
     this(host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs, maxUploadBytes,
-        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security, healthPort,
+        intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, maxJobMemory, security, healthPort,
         new Storage.Embedded());
   }
 
   /** The same configuration with other storage. */
   public ServerConfig withStorage(Storage other) {
     return new ServerConfig(host, grpcPort, metricsPort, metricsPath, dataDir, maxConcurrentJobs, maxQueuedJobs,
-        maxUploadBytes, intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, security,
-        healthPort, other);
+        maxUploadBytes, intraOpThreads, interOpThreads, shutdownGrace, maxStoredBytes, maxJobWork, maxJobMemory,
+        security, healthPort, other);
   }
 
   /** The defaults: ports 50051/9464, `./trainerd-data`, one job per two cores. */
@@ -190,6 +213,7 @@ public record ServerConfig(
         Duration.ofSeconds(30),
         DEFAULT_MAX_STORED_BYTES,
         DEFAULT_MAX_JOB_WORK,
+        0,
         Security.open(),
         -1,
         new Storage.Embedded());

@@ -168,7 +168,7 @@ public final class TrainerdApplication implements AutoCloseable {
               config.maxConcurrentJobs(),
               config.maxQueuedJobs(),
               trainingMetrics);
-      admission = new JobAdmission(datasets, models, config.maxJobWork(), trainer);
+      admission = new JobAdmission(datasets, models, config.maxJobWork(), config.jobMemoryLimit(), trainer);
     } else {
       PostgresJobStore store = new PostgresJobStore(cluster.db(), ProtoCodecs.jobs(mapper));
       boolean hasGpu = trainer.resolveDevice(Device.AUTO) == Device.GPU;
@@ -188,6 +188,8 @@ public final class TrainerdApplication implements AutoCloseable {
               datasets,
               models,
               config.maxJobWork(),
+              config.jobMemoryLimit(),
+              trainer,
               device -> {
                 // GPU jobs wait for a GPU replica; refused only when the cluster has none at all.
                 if (device == Device.GPU && !store.anyReplicaWithGpu()) {
@@ -308,6 +310,9 @@ public final class TrainerdApplication implements AutoCloseable {
     if (app.grpc.healthPort() >= 0) {
       log.info("health checks (plaintext) on {}:{}", config.host(), app.grpc.healthPort());
     }
+    log.info(
+        "up to {} jobs at once, each within {} MiB outside the Java heap", config.maxConcurrentJobs(),
+        config.jobMemoryLimit() >> 20);
     warmUpInBackground(app.datasets, trainer);
     return app;
   }

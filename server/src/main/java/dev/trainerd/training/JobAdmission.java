@@ -7,6 +7,7 @@ import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.jobs.JobSpec;
 import dev.trainerd.jobs.SplitSpec;
 import dev.trainerd.ml.Device;
+import dev.trainerd.ml.JobShape;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Trainer;
@@ -27,6 +28,8 @@ public final class JobAdmission {
   private final DatasetStore datasets;
   private final ModelService models;
   private final long maxJobWork;
+  private final long maxJobMemory;
+  private final Trainer trainer;
   private final DevicePlacement placement;
 
   /**
@@ -41,21 +44,29 @@ public final class JobAdmission {
 
   /**
    * @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for
-   * @param trainer answers whether the requested device exists here
+   * @param maxJobMemory most bytes outside the Java heap one job may need by the trainer's
+   *     estimate ({@link Trainer#memoryEstimate})
+   * @param trainer estimates jobs' memory and answers whether the requested device exists here
    */
-  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, Trainer trainer) {
-    this(datasets, models, maxJobWork, trainer::resolveDevice);
+  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, long maxJobMemory, Trainer trainer) {
+    this(datasets, models, maxJobWork, maxJobMemory, trainer, trainer::resolveDevice);
   }
 
   /**
    * @param maxJobWork most example visits (epochs x examples, all folds) one job may ask for
+   * @param maxJobMemory most bytes outside the Java heap one job may need by the trainer's estimate
+   * @param trainer estimates jobs' memory
    * @param placement answers whether the requested device exists where the job can run (in a
    *     cluster: on any live replica)
    */
-  public JobAdmission(DatasetStore datasets, ModelService models, long maxJobWork, DevicePlacement placement) {
+  public JobAdmission(
+      DatasetStore datasets, ModelService models, long maxJobWork, long maxJobMemory, Trainer trainer,
+      DevicePlacement placement) {
     this.datasets = datasets;
     this.models = models;
     this.maxJobWork = maxJobWork;
+    this.maxJobMemory = maxJobMemory;
+    this.trainer = trainer;
     this.placement = placement;
   }
 
@@ -163,6 +174,33 @@ public final class JobAdmission {
           "JOB_TOO_LARGE",
           "the job would visit " + work + " examples (epochs x examples); this server allows " + maxJobWork);
     }
+    long memory = trainer.memoryEstimate(spec.training(), shape(spec, train));
+    if (memory > maxJobMemory) {
+      throw new TrainerdException.ResourceExhausted(
+          "JOB_MEMORY",
+          "the job would need about " + gib(memory) + " outside the Java heap (data, parameters with their optimiser"
+              + " state, activations); this server allows " + gib(maxJobMemory) + " per job: use a smaller model, batch"
+              + " or fewer folds, or raise --max-job-memory");
+    }
+  }
+
+  /** The job's sizes as the data sets' summaries give them (before the job's own preprocessing). */
+  private JobShape shape(JobSpec spec, DatasetMetadata train) {
+    boolean multiClass =
+        spec.training().loss().labelKind() == Loss.LabelKind.MULTI_CLASS
+            && train.summary().labelKind() == LabelKind.CLASSIFICATION;
+    int outputs = multiClass ? Math.max(2, train.summary().classNames().size()) : 1;
+    long evaluationRows =
+        spec.split() instanceof SplitSpec.TestDataset t
+            ? datasets.find(t.datasetId()).map(m -> (long) m.summary().rows()).orElse(0L)
+            : 0;
+    int folds = spec.split() instanceof SplitSpec.KFold k ? k.folds() : 0;
+    return new JobShape(
+        Math.max(1, train.summary().featureCount()), outputs, train.summary().rows(), evaluationRows, folds);
+  }
+
+  private static String gib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
   }
 
   private DatasetMetadata require(String id, String field) {

@@ -45,12 +45,19 @@ final class InProcessTrainerd implements AutoCloseable {
   InProcessTrainerd(
       Path dataDir, int concurrentJobs, long maxUploadBytes, int maxQueuedJobs, long maxStoredBytes, long maxJobWork)
       throws IOException {
+    this(dataDir, concurrentJobs, maxUploadBytes, maxQueuedJobs, maxStoredBytes, maxJobWork, 0);
+  }
+
+  InProcessTrainerd(
+      Path dataDir, int concurrentJobs, long maxUploadBytes, int maxQueuedJobs, long maxStoredBytes, long maxJobWork,
+      long maxJobMemory)
+      throws IOException {
     String name = InProcessServerBuilder.generateName();
     ServerConfig defaults = ServerConfig.defaults();
     ServerConfig config =
         new ServerConfig(
                 "127.0.0.1", 0, -1, "/metrics", dataDir, concurrentJobs, maxQueuedJobs, maxUploadBytes, 0, 0,
-                Duration.ofSeconds(5), maxStoredBytes, maxJobWork, defaults.security(), -1);
+                Duration.ofSeconds(5), maxStoredBytes, maxJobWork, maxJobMemory, defaults.security(), -1);
     app = new TrainerdApplication(config, InProcessServerBuilder.forName(name), new TfTrainer(), Clock.systemUTC());
     app.startServing();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -82,6 +82,63 @@ class LimitsApiTest {
   }
 
   @Test
+  void jobsNeedingMoreMemoryThanTheServerAllowsAreRefusedBeforeTheyStart() throws Exception {
+    try (InProcessTrainerd server = new InProcessTrainerd(dir, 1, 1 << 20, 10, 1L << 30, Long.MAX_VALUE, 256L << 20)) {
+      Dataset data = linear(server, 1000);
+      TrainingJobSpec.Builder spec = TrainingJobSpec.newBuilder().setDataset(data.getName()).setEpochs(1);
+      // Two hidden layers of 8192 units: 67 million weights, about a gigabyte with SGD's state.
+      Mlp wide =
+          Mlp.newBuilder()
+              .addHiddenLayers(HiddenLayer.newBuilder().setUnits(8192))
+              .addHiddenLayers(HiddenLayer.newBuilder().setUnits(8192))
+              .build();
+      assertThatThrownBy(
+              () -> server.training.createTrainingJob(
+                  CreateTrainingJobRequest.newBuilder().setSpec(spec.clone().setModel(ModelSpec.newBuilder().setMlp(wide))).build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(e.getStatus().getDescription())
+                    .contains("outside the Java heap")
+                    .contains("this server allows 0.25 GiB per job")
+                    .contains("--max-job-memory");
+              });
+      // The same data with a model of chapter size fits, and nothing was queued for the refused one.
+      server.training.createTrainingJob(
+          CreateTrainingJobRequest.newBuilder()
+              .setSpec(spec.clone().setModel(ModelSpec.newBuilder().setMlp(Mlp.newBuilder().addHiddenLayers(HiddenLayer.newBuilder().setUnits(256)))))
+              .build());
+      assertThat(server.training.listTrainingJobs(dev.trainerd.v1.ListTrainingJobsRequest.getDefaultInstance()).getTrainingJobsCount())
+          .isEqualTo(1);
+      assertHealthy(server);
+    }
+  }
+
+  @Test
+  void theDefaultMemoryLimitRefusesAModelNoMachineHereCouldHold() throws Exception {
+    try (InProcessTrainerd server = new InProcessTrainerd(dir, 1)) {
+      Dataset data = linear(server, 100);
+      // Two 65536-unit layers: 4.3 billion weights, 51 GB with Adam's two slots.
+      Mlp widest =
+          Mlp.newBuilder()
+              .addHiddenLayers(HiddenLayer.newBuilder().setUnits(65_536))
+              .addHiddenLayers(HiddenLayer.newBuilder().setUnits(65_536))
+              .build();
+      assertExhausted(
+          () -> server.training.createTrainingJob(
+              CreateTrainingJobRequest.newBuilder()
+                  .setSpec(
+                      TrainingJobSpec.newBuilder()
+                          .setDataset(data.getName())
+                          .setModel(ModelSpec.newBuilder().setMlp(widest))
+                          .setOptimizer(dev.trainerd.v1.Optimizer.newBuilder().setAdam(dev.trainerd.v1.AdamOptimizer.getDefaultInstance())))
+                  .build()));
+      assertHealthy(server);
+    }
+  }
+
+  @Test
   void uploadsBeyondTheStoredBytesAreRefused() throws Exception {
     try (InProcessTrainerd server = new InProcessTrainerd(dir, 1, 1 << 20, 10, 2_000, Long.MAX_VALUE)) {
       Path csv = dir.resolve("a.csv");

@@ -9,6 +9,7 @@ import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
+import dev.trainerd.ml.JobShape;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Optimizer;
@@ -376,6 +377,45 @@ public final class TfTrainer implements Trainer {
     }
     int k = all.size();
     return new EvaluationMetrics(count / k, loss / k, acc / k, rmse / k, logRmse / k);
+  }
+
+  /** What a session, its kernels and oneDNN's scratch take before any tensor of the job's own. */
+  static final long SESSION_BYTES = 64L << 20;
+
+  /**
+   * The peak of a job's native memory, as this engine lays it out: K folds side by side and then
+   * the final model on every example (one after the other, so the larger of the two graphs), each
+   * with the data resident once (a float variable, plus the tensor it was fed from while it is
+   * filled), the parameters per model with their optimiser slots, a gradient and a read, each
+   * unrolled step's activations (forward values, their gradients and temporaries, two steps'
+   * worth alive at once) and an epoch-end measurement chunk through both evaluators.
+   */
+  @Override
+  public long memoryEstimate(TrainingSpec spec, JobShape shape) {
+    long finalModel = graphBytes(spec, shape, 1, shape.trainRows(), shape.evaluationRows());
+    if (shape.folds() == 0) {
+      return finalModel;
+    }
+    return Math.max(finalModel, graphBytes(spec, shape, shape.folds(), shape.trainRows(), 0));
+  }
+
+  private static long graphBytes(TrainingSpec spec, JobShape shape, int replicas, long rows, long evaluationRows) {
+    LayerPlan plan = LayerPlan.of(spec.model(), shape.featureCount(), shape.outputCount());
+    // In doubles: a mistyped spec (thousands of 65536-unit layers, say) must come out huge, not
+    // wrapped around.
+    double parameters = 0;
+    double width = plan.layers().get(0).inputs();
+    for (LayerPlan.Dense d : plan.layers()) {
+      parameters += (double) d.inputs() * d.outputs() + (d.bias() ? d.outputs() : 0);
+      width += d.outputs();
+    }
+    int slots = spec.optimizer() instanceof Optimizer.Momentum ? 1 : spec.optimizer() instanceof Optimizer.Adam ? 2 : 0;
+    double values = (double) (rows + evaluationRows) * (2.0 * shape.featureCount() + 1);
+    values += replicas * parameters * (3 + slots);
+    values += 2.0 * 3 * Math.min(spec.batchSize(), Math.max(rows, 1)) * replicas * width;
+    values += 2.0 * Math.min(TrainingGraph.EVAL_CHUNK, (double) replicas * Math.max(rows, evaluationRows)) * width;
+    double bytes = SESSION_BYTES + 4 * values;
+    return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 
   @Override

@@ -43,7 +43,7 @@ import org.tensorflow.types.family.TType;
 final class TrainingGraph implements AutoCloseable {
 
   /** Rows per evaluation run, all replicas together: bounds the activations held at once. */
-  private static final int EVAL_CHUNK = 8192;
+  static final int EVAL_CHUNK = 8192;
 
   private final Graph graph;
   private final Session session;
