@@ -156,15 +156,15 @@ public record Examples(int count, int featureCount, Values values, Labels labels
     }
 
     /**
-     * Unsigned bytes standing for the floats {@code (b & 0xff) * scale} (pixels scaled to [0, 1]
-     * with scale {@code 1f / 255}). Java and the backend's graph compute that same single float
-     * product, so every reader sees the same values.
+     * Unsigned bytes standing for the floats {@code (b & 0xff) / divisor} (pixels in [0, 1] with
+     * divisor 255). Java and the backend's graph compute that same IEEE float division, so every
+     * reader sees the same values, and they are the floats a per-pixel conversion stored before.
      */
-    record UnsignedBytes(byte[] values, float scale) implements Values {
+    record UnsignedBytes(byte[] values, float divisor) implements Values {
       public UnsignedBytes {
         Objects.requireNonNull(values, "values");
-        if (!(scale > 0) || Float.isInfinite(scale)) {
-          throw new IllegalArgumentException("scale must be positive and finite, was " + scale);
+        if (!(divisor > 0) || Float.isInfinite(divisor)) {
+          throw new IllegalArgumentException("divisor must be positive and finite, was " + divisor);
         }
       }
 
@@ -187,9 +187,9 @@ public record Examples(int count, int featureCount, Values values, Labels labels
 
       @Override
       public void copyTo(int from, int length, float[] into, int at) {
-        float k = scale;
+        float d = divisor;
         for (int i = 0; i < length; i++) {
-          into[at + i] = (values[from + i] & 0xff) * k;
+          into[at + i] = (values[from + i] & 0xff) / d;
         }
       }
 
@@ -199,7 +199,7 @@ public record Examples(int count, int featureCount, Values values, Labels labels
         for (int i = 0; i < indices.length; i++) {
           System.arraycopy(values, indices[i] * rowLength, out, i * rowLength, rowLength);
         }
-        return new UnsignedBytes(out, scale);
+        return new UnsignedBytes(out, divisor);
       }
     }
   }

@@ -16,7 +16,7 @@ import java.util.zip.ZipException;
 /**
  * Reads IDX images/labels pairs (the MNIST format): big-endian header, unsigned bytes. Each
  * stream may be gzip-compressed (detected by its {@code 1f 8b} magic) or raw. Pixels stay bytes
- * standing for floats in [0, 1] ({@code byte * (1f / 255)}, {@link Examples.Values.UnsignedBytes}): a
+ * standing for floats in [0, 1] ({@code byte / 255f}, {@link Examples.Values.UnsignedBytes}): a
  * quarter of the memory of floats, and no conversion while the file is read; labels become classes
  * with {@code classCount = max label + 1} (at least 2).
  *
@@ -35,8 +35,8 @@ public final class IdxReader {
   /** Most examples accepted, bounding memory (a float per pixel). */
   public static final int MAX_IMAGES = 10_000_000;
 
-  /** What a pixel byte is multiplied by to give its float in [0, 1]. */
-  public static final float PIXEL_SCALE = 1f / 255;
+  /** What a pixel byte is divided by to give its float in [0, 1]. */
+  public static final float PIXEL_DIVISOR = 255f;
 
   /** Bytes read per call while the pixels arrive. */
   private static final int READ_BYTES = 1 << 16;
@@ -122,7 +122,7 @@ public final class IdxReader {
     return new Examples(
         images.count(),
         images.rows() * images.cols(),
-        new Examples.Values.UnsignedBytes(images.pixels(), PIXEL_SCALE),
+        new Examples.Values.UnsignedBytes(images.pixels(), PIXEL_DIVISOR),
         new Examples.Labels.Classes(labelValues, Math.max(2, max + 1)));
   }
 

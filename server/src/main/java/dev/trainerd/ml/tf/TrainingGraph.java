@@ -113,28 +113,35 @@ final class TrainingGraph implements AutoCloseable {
       y = tf.withName(name + "_y").varHandleOp(yType, yShape, VarHandleOp.sharedName(name + "_y_" + unique));
       Placeholder<? extends TType> yValue = tf.placeholder(yType, Placeholder.shape(yShape));
       Op assignY = tf.assignVariableOp(y, yValue);
-      Placeholder<? extends TType> xValue;
-      Op assignX;
-      TType xt;
-      if (examples.values() instanceof Examples.Values.UnsignedBytes bytes) {
-        // Fed as the bytes and scaled in the graph: a quarter of the data crosses from Java, and
-        // the variable takes the product without a second copy of the floats.
-        Placeholder<TUint8> raw = tf.placeholder(TUint8.class, Placeholder.shape(xShape));
-        xValue = raw;
-        assignX =
-            tf.assignVariableOp(x, tf.math.mul(tf.dtypes.cast(raw, TFloat32.class), tf.constant(bytes.scale())));
-        xt = TUint8.tensorOf(xShape, DataBuffers.of(bytes.values(), true, false));
-      } else {
-        Placeholder<TFloat32> floats = tf.placeholder(TFloat32.class, Placeholder.shape(xShape));
-        xValue = floats;
-        assignX = tf.assignVariableOp(x, floats);
-        xt = TFloat32.tensorOf(xShape, DataBuffers.of(examples.features(), true, false));
-      }
-      try (xt;
-          TType yt = labelTensor(examples.labels())) {
-        session.runner().feed(xValue, xt).feed(yValue, yt).addTarget(assignX).addTarget(assignY).run();
+      Session.Runner fill = session.runner();
+      List<TType> fed = new ArrayList<>();
+      try {
+        if (examples.values() instanceof Examples.Values.UnsignedBytes bytes) {
+          // Fed as the bytes and divided in the graph: a quarter of the data crosses from Java,
+          // and the variable takes the quotient without a second copy of the floats. The divisor
+          // is fed, not a constant, so that Grappler cannot turn the division into a product with
+          // the divisor's reciprocal, which rounds differently: the floats are exactly Java's.
+          Placeholder<TUint8> raw = tf.placeholder(TUint8.class, Placeholder.shape(xShape));
+          Placeholder<TFloat32> divisor = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+          fill.addTarget(tf.assignVariableOp(x, tf.math.div(tf.dtypes.cast(raw, TFloat32.class), divisor)));
+          fill.feed(raw, closedLater(fed, TUint8.tensorOf(xShape, DataBuffers.of(bytes.values(), true, false))));
+          fill.feed(divisor, closedLater(fed, TFloat32.scalarOf(bytes.divisor())));
+        } else {
+          Placeholder<TFloat32> floats = tf.placeholder(TFloat32.class, Placeholder.shape(xShape));
+          fill.addTarget(tf.assignVariableOp(x, floats));
+          fill.feed(floats, closedLater(fed, TFloat32.tensorOf(xShape, DataBuffers.of(examples.features(), true, false))));
+        }
+        fill.feed(yValue, closedLater(fed, labelTensor(examples.labels()))).addTarget(assignY).run();
+      } finally {
+        fed.forEach(TType::close);
       }
     }
+  }
+
+  /** {@code tensor}, kept in {@code fed} to be closed once the run that feeds it is done. */
+  private static <T extends TType> T closedLater(List<TType> fed, T tensor) {
+    fed.add(tensor);
+    return tensor;
   }
 
   /** A forward-mode op over rows of one resident data set, summing the metrics per replica. */

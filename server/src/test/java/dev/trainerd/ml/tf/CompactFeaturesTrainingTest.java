@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Byte-valued features (IDX pixels) are fed to the graph as bytes and scaled there: training on
- * them must match training on the floats Java's own product gives, bit for bit.
+ * Byte-valued features (IDX pixels) are fed to the graph as bytes and divided there: training on
+ * them must match training on the floats Java's own division gives, bit for bit.
  */
 class CompactFeaturesTrainingTest {
 
@@ -43,11 +43,11 @@ class CompactFeaturesTrainingTest {
     }
     float[] floats = new float[pixels.length];
     for (int i = 0; i < floats.length; i++) {
-      floats[i] = (pixels[i] & 0xff) * (1f / 255);
+      floats[i] = (pixels[i] & 0xff) / 255f;
     }
     Examples.Labels labels = new Examples.Labels.Classes(classes, 4);
     return new Examples[] {
-      new Examples(count, FEATURES, new Examples.Values.UnsignedBytes(pixels, 1f / 255), labels),
+      new Examples(count, FEATURES, new Examples.Values.UnsignedBytes(pixels, 255f), labels),
       new Examples(count, FEATURES, floats, labels)
     };
   }
