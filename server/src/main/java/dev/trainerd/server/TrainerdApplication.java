@@ -311,7 +311,7 @@ public final class TrainerdApplication implements AutoCloseable {
       log.info("health checks (plaintext) on {}:{}", config.host(), app.grpc.healthPort());
     }
     log.info(
-        "up to {} jobs at once, each within {} MiB outside the Java heap", config.maxConcurrentJobs(),
+        "training at most {} job(s) at once, each within {} MiB outside the Java heap", config.maxConcurrentJobs(),
         config.jobMemoryLimit() >> 20);
     warmUpInBackground(app.datasets, trainer);
     return app;
