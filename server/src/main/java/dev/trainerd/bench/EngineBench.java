@@ -184,13 +184,24 @@ public final class EngineBench {
 
   /** The Kaggle training set with the book's preprocessing, fitted on train and test together. */
   static Examples houseExamples(Path data) throws IOException {
+    return preprocessedHouse(houseTables(data));
+  }
+
+  /** The Kaggle train and test tables as an upload parses them (label SalePrice, id Id). */
+  static List<Table> houseTables(Path data) throws IOException {
     Path dir = data.resolve("house-prices");
     CsvParser parser = new CsvParser();
     Table train = parser.parseTable("train.csv", () -> CsvParser.utf8Reader(dir.resolve("train.csv")),
         DatasetOptions.csv("SalePrice", "Id"));
     Table test = parser.parseTable("test.csv", () -> CsvParser.utf8Reader(dir.resolve("test.csv")),
         DatasetOptions.csv("", "Id"));
-    Preprocessor p = Preprocessor.fit(List.of(train, test), PreprocessingOptions.BOOK_HOUSE_PRICES);
+    return List.of(train, test);
+  }
+
+  /** The book's preprocessing fitted on both tables, applied to the first (the training set). */
+  static Examples preprocessedHouse(List<Table> tables) {
+    Table train = tables.get(0);
+    Preprocessor p = Preprocessor.fit(tables, PreprocessingOptions.BOOK_HOUSE_PRICES);
     return new Examples(train.rowCount(), p.featureCount(), p.transform(train), train.labels());
   }
 
