@@ -114,16 +114,7 @@ public record Preprocessor(
           tables.stream().map(t -> t.feature(name).orElseThrow()).toList();
       boolean categoricalAnywhere = parts.stream().anyMatch(c -> c.type() == ColumnType.CATEGORICAL);
       if (categoricalAnywhere) {
-        TreeSet<String> categories = new TreeSet<>();
-        for (FeatureColumn part : parts) {
-          for (int i = 0; i < part.size(); i++) {
-            String value = text(part, i);
-            if (value != null) {
-              categories.add(value);
-            }
-          }
-        }
-        categorical.add(new CategoryList(name, List.copyOf(categories)));
+        categorical.add(new CategoryList(name, categoriesOf(parts)));
       } else if (options.standardizeNumeric()) {
         numeric.add(stats(name, parts));
       } else {
@@ -138,6 +129,25 @@ public record Preprocessor(
         first.missingTokens(),
         first.labelColumn(),
         first.idColumn());
+  }
+
+  /**
+   * The sorted distinct values of a column over its parts. The per-row loops of fitting and
+   * transforming are methods of their own, one per column, so that the JIT compiles small units
+   * once instead of compiling the whole fit or transform on stack with every callee inlined (0.15
+   * s of C2 time on the first house-price job of a server, JFR).
+   */
+  private static List<String> categoriesOf(List<FeatureColumn> parts) {
+    TreeSet<String> categories = new TreeSet<>();
+    for (FeatureColumn part : parts) {
+      for (int i = 0; i < part.size(); i++) {
+        String value = text(part, i);
+        if (value != null) {
+          categories.add(value);
+        }
+      }
+    }
+    return List.copyOf(categories);
   }
 
   private static NumericStats stats(String name, List<FeatureColumn> parts) {
@@ -207,33 +217,41 @@ public record Preprocessor(
     float[] out = new float[Math.multiplyExact(rows, width)];
     int offset = 0;
     for (NumericStats s : numeric) {
-      FeatureColumn column = table.feature(s.name()).orElseThrow();
-      if (column instanceof FeatureColumn.Categorical c) {
-        String[] values = c.values();
-        for (int i = 0; i < rows; i++) {
-          double x = values[i] == null ? Double.NaN : parseNumber(values[i], s.name(), i + 1);
-          out[i * width + offset] = encode(s, x);
-        }
-      } else {
-        double[] values = ((FeatureColumn.Numeric) column).values();
-        for (int i = 0; i < rows; i++) {
-          out[i * width + offset] = encode(s, values[i]);
-        }
-      }
+      writeNumeric(s, table.feature(s.name()).orElseThrow(), rows, out, width, offset);
       offset++;
     }
     for (CategoryList c : categorical) {
-      FeatureColumn column = table.feature(c.name()).orElseThrow();
-      Map<String, Integer> index = index(c);
-      for (int i = 0; i < rows; i++) {
-        int hot = hotIndex(c, index, text(column, i));
-        if (hot >= 0) {
-          out[i * width + offset + hot] = 1f;
-        }
-      }
+      writeOneHot(c, table.feature(c.name()).orElseThrow(), rows, out, width, offset);
       offset += c.categories().size() + (missingIndicator ? 1 : 0);
     }
     return out;
+  }
+
+  /** Column {@code offset} of every row: the numeric column encoded with its statistics. */
+  private void writeNumeric(NumericStats s, FeatureColumn column, int rows, float[] out, int width, int offset) {
+    if (column instanceof FeatureColumn.Categorical c) {
+      String[] values = c.values();
+      for (int i = 0; i < rows; i++) {
+        double x = values[i] == null ? Double.NaN : parseNumber(values[i], s.name(), i + 1);
+        out[i * width + offset] = encode(s, x);
+      }
+    } else {
+      double[] values = ((FeatureColumn.Numeric) column).values();
+      for (int i = 0; i < rows; i++) {
+        out[i * width + offset] = encode(s, values[i]);
+      }
+    }
+  }
+
+  /** The one-hot block of a categorical column, from {@code offset} in every row. */
+  private void writeOneHot(CategoryList c, FeatureColumn column, int rows, float[] out, int width, int offset) {
+    Map<String, Integer> index = index(c);
+    for (int i = 0; i < rows; i++) {
+      int hot = hotIndex(c, index, text(column, i));
+      if (hot >= 0) {
+        out[i * width + offset + hot] = 1f;
+      }
+    }
   }
 
   /**
