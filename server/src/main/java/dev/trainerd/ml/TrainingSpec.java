@@ -192,10 +192,15 @@ public record TrainingSpec(
 
   /** Width of the output layer for data labelled like {@code labels}. */
   public int outputCount(Examples.Labels labels) {
-    if (loss.labelKind() == Loss.LabelKind.MULTI_CLASS && labels instanceof Examples.Labels.Classes c) {
-      return c.classCount();
-    }
-    return 1;
+    return outputCount(labels instanceof Examples.Labels.Classes c ? c.classCount() : 0);
+  }
+
+  /**
+   * Width of the output layer for data with {@code classCount} classes (0 for data without class
+   * labels): one output per class for a multi-class loss, else one.
+   */
+  public int outputCount(int classCount) {
+    return loss.labelKind() == Loss.LabelKind.MULTI_CLASS && classCount > 0 ? classCount : 1;
   }
 
   /** Mutable builder for {@link TrainingSpec}. */

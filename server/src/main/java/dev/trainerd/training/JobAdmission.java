@@ -186,10 +186,9 @@ public final class JobAdmission {
 
   /** The job's sizes as the data sets' summaries give them (before the job's own preprocessing). */
   private JobShape shape(JobSpec spec, DatasetMetadata train) {
-    boolean multiClass =
-        spec.training().loss().labelKind() == Loss.LabelKind.MULTI_CLASS
-            && train.summary().labelKind() == LabelKind.CLASSIFICATION;
-    int outputs = multiClass ? Math.max(2, train.summary().classNames().size()) : 1;
+    int outputs =
+        spec.training().outputCount(
+            train.summary().labelKind() == LabelKind.CLASSIFICATION ? train.summary().classNames().size() : 0);
     long evaluationRows =
         spec.split() instanceof SplitSpec.TestDataset t
             ? datasets.find(t.datasetId()).map(m -> (long) m.summary().rows()).orElse(0L)

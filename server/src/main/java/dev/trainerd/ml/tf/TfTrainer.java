@@ -404,12 +404,18 @@ public final class TfTrainer implements Trainer {
     // In doubles: a mistyped spec (thousands of 65536-unit layers, say) must come out huge, not
     // wrapped around.
     double parameters = 0;
+    for (long[] dims : plan.parameterShapes()) {
+      double size = 1;
+      for (long d : dims) {
+        size *= d;
+      }
+      parameters += size;
+    }
     double width = plan.layers().get(0).inputs();
     for (LayerPlan.Dense d : plan.layers()) {
-      parameters += (double) d.inputs() * d.outputs() + (d.bias() ? d.outputs() : 0);
       width += d.outputs();
     }
-    int slots = spec.optimizer() instanceof Optimizer.Momentum ? 1 : spec.optimizer() instanceof Optimizer.Adam ? 2 : 0;
+    int slots = TrainingGraph.slotCount(spec.optimizer());
     double values = (double) (rows + evaluationRows) * (2.0 * shape.featureCount() + 1);
     values += replicas * parameters * (3 + slots);
     values += 2.0 * 3 * Math.min(spec.batchSize(), Math.max(rows, 1)) * replicas * width;

@@ -260,10 +260,14 @@ final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /** Optimiser state per parameter value: momentum's accumulator, or Adam's two moments. */
+  static int slotCount(Optimizer optimizer) {
+    return optimizer instanceof Optimizer.Momentum ? 1 : optimizer instanceof Optimizer.Adam ? 2 : 0;
+  }
+
   /** The parameters' variables with their optimiser slots, and the logical reads for export. */
   private void createParameterVariables() {
-    int slotCount =
-        spec.optimizer() instanceof Optimizer.Momentum ? 1 : spec.optimizer() instanceof Optimizer.Adam ? 2 : 0;
+    int slotCount = slotCount(spec.optimizer());
     for (int i = 0; i < paramNames.size(); i++) {
       int blocks = columnBlocks(i);
       long[] logical = paramShapes.get(i);
