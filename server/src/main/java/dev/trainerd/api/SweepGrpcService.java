@@ -14,17 +14,17 @@ import dev.trainerd.v1.Sweep;
 import dev.trainerd.v1.SweepServiceGrpc;
 import dev.trainerd.v1.WatchSweepRequest;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** gRPC adapter of the sweep API. */
 public final class SweepGrpcService extends SweepServiceGrpc.SweepServiceImplBase {
   private final SweepManager sweeps;
   private final JobAdmission admission;
   private final SweepMapper mapper;
-  private final Executor watchSender;
+  private final ScheduledExecutorService watchSender;
 
   /** @param watchSender where watches turn events into messages and send them (see {@link WatchStream}) */
-  public SweepGrpcService(SweepManager sweeps, JobAdmission admission, SweepMapper mapper, Executor watchSender) {
+  public SweepGrpcService(SweepManager sweeps, JobAdmission admission, SweepMapper mapper, ScheduledExecutorService watchSender) {
     this.sweeps = sweeps;
     this.admission = admission;
     this.mapper = mapper;

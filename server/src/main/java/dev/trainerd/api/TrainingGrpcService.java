@@ -21,7 +21,7 @@ import dev.trainerd.v1.WatchTrainingJobRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 
 /** gRPC adapter of the training-job API. */
@@ -32,11 +32,11 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
   private final JobAdmission admission;
   private final SpecMapper specs;
   private final ResourceMapper mapper;
-  private final Executor watchSender;
+  private final ScheduledExecutorService watchSender;
 
   /** @param watchSender where watches turn events into messages and send them (see {@link WatchStream}) */
   public TrainingGrpcService(
-      JobManager jobs, JobAdmission admission, SpecMapper specs, ResourceMapper mapper, Executor watchSender) {
+      JobManager jobs, JobAdmission admission, SpecMapper specs, ResourceMapper mapper, ScheduledExecutorService watchSender) {
     this.jobs = jobs;
     this.admission = admission;
     this.specs = specs;

@@ -65,7 +65,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -86,8 +86,8 @@ public final class TrainerdApplication implements AutoCloseable {
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
   /** Sends watch events, so the threads that publish them (training ones) never do. */
-  private final ExecutorService watchSender =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService watchSender =
+      Executors.newSingleThreadScheduledExecutor(
           task -> {
             Thread t = new Thread(task, "trainerd-watch-sender");
             t.setDaemon(true);
