@@ -156,7 +156,8 @@ public final class ResourceMapper {
     dev.trainerd.v1.EpochMetrics.Builder out =
         dev.trainerd.v1.EpochMetrics.newBuilder()
             .setEpoch(e.epoch())
-            .setFold(e.fold().orElse(0))
+            // The engine counts folds from 0; the API from 1, keeping 0 for the final model.
+            .setFold(e.fold().isPresent() ? e.fold().getAsInt() + 1 : 0)
             .setTrain(toProto(new EvaluationMetrics(seen, e.trainLoss(), e.trainAccuracy(), e.trainRmse(), e.trainLogRmse())))
             .setWeightL2Norm(e.weightL2Norm())
             .setDuration(duration(e.durationSeconds()))
@@ -169,7 +170,7 @@ public final class ResourceMapper {
     EvaluationMetrics train = toDomain(e.getTrain());
     return new EpochMetrics(
         e.getEpoch(),
-        e.getFold() == 0 ? OptionalInt.empty() : OptionalInt.of(e.getFold()),
+        e.getFold() == 0 ? OptionalInt.empty() : OptionalInt.of(e.getFold() - 1),
         train.loss(),
         train.accuracy(),
         train.rmse(),

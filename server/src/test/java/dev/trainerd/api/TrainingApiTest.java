@@ -9,6 +9,7 @@ import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.FeatureVector;
 import dev.trainerd.v1.GetModelRequest;
 import dev.trainerd.v1.GetTrainingJobRequest;
+import dev.trainerd.v1.KFold;
 import dev.trainerd.v1.LinearRegression;
 import dev.trainerd.v1.ListDatasetsRequest;
 import dev.trainerd.v1.ListModelsRequest;
@@ -20,6 +21,7 @@ import dev.trainerd.v1.Parameter;
 import dev.trainerd.v1.PredictRequest;
 import dev.trainerd.v1.PredictResponse;
 import dev.trainerd.v1.PredictionInput;
+import dev.trainerd.v1.Split;
 import dev.trainerd.v1.TrainingJob;
 import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingJobSpec;
@@ -152,5 +154,36 @@ class TrainingApiTest {
       }
     }
     return fields;
+  }
+
+  @Test
+  void aCrossValidationsEpochsAreRecordedFoldByFoldInOrderAndReplayedTheSameAfterARestart() throws Exception {
+    List<TrainingJobEvent> live = new ArrayList<>();
+    String name;
+    try (InProcessTrainerd server = new InProcessTrainerd(dataDir)) {
+      Dataset data = server.linearData();
+      TrainingJob job =
+          server.training.createTrainingJob(
+              CreateTrainingJobRequest.newBuilder()
+                  .setSpec(linearSpec(data).setEpochs(2).setSplit(Split.newBuilder().setKFold(KFold.newBuilder().setFolds(3))))
+                  .build());
+      name = job.getName();
+      server.training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(name).build()).forEachRemaining(live::add);
+    }
+    // QUEUED, RUNNING; each epoch's three folds (written as one append), the three fold results;
+    // the final model's two epochs; SUCCEEDED.
+    assertThat(live).extracting(TrainingJobEvent::getSequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L);
+    assertThat(live.subList(2, 8))
+        .extracting(e -> e.getEpoch().getEpoch() + "/" + e.getEpoch().getFold())
+        .containsExactly("1/1", "1/2", "1/3", "2/1", "2/2", "2/3");
+    assertThat(live.subList(8, 11)).extracting(e -> e.getFold().getFold()).containsExactly(1, 2, 3);
+    assertThat(live.subList(11, 13)).extracting(e -> e.getEpoch().getEpoch() + "/" + e.getEpoch().getFold()).containsExactly("1/0", "2/0");
+    assertThat(live.get(13).getStateChange().getState()).isEqualTo(TrainingJob.State.SUCCEEDED);
+
+    try (InProcessTrainerd restarted = new InProcessTrainerd(dataDir)) {
+      List<TrainingJobEvent> replayed = new ArrayList<>();
+      restarted.training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(name).build()).forEachRemaining(replayed::add);
+      assertThat(replayed).isEqualTo(live);
+    }
   }
 }
