@@ -545,6 +545,23 @@ final class ClusterJobs {
       updated.ifPresent(j -> listener.epoch(j, metrics));
     }
 
+    /** The folds' epoch in one guarded write (one transaction instead of one per fold). */
+    @Override
+    public void epochs(List<EpochMetrics> metrics) {
+      Optional<TrainingJobRecord> updated =
+          write(
+              (current, seq) -> {
+                TrainingJobRecord job = current;
+                List<JobEvent> events = new ArrayList<>(metrics.size());
+                for (EpochMetrics m : metrics) {
+                  job = job.withEpoch(m);
+                  events.add(new JobEvent.EpochFinished(seq + events.size(), clock.instant(), m));
+                }
+                return new Result(job, events);
+              });
+      updated.ifPresent(j -> metrics.forEach(m -> listener.epoch(j, m)));
+    }
+
     @Override
     public void fold(FoldResult fold) {
       write((current, seq) -> new Result(current, List.of(new JobEvent.FoldFinished(seq, clock.instant(), fold))));

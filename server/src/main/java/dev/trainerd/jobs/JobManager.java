@@ -478,10 +478,17 @@ public final class JobManager implements AutoCloseable {
 
   /** Appends an event to history, storage and every watcher. Caller holds the lock. */
   private void record(String id, Live l, JobEvent event) {
-    l.history.add(event);
-    repository.appendEvents(id, List.of(event));
-    for (EventSink<JobEvent> sink : l.sinks) {
-      sink.onEvent(event);
+    record(id, l, List.of(event));
+  }
+
+  /** Appends events to the job's history (one write for all), then hands them to its watchers. */
+  private void record(String id, Live l, List<JobEvent> events) {
+    l.history.addAll(events);
+    repository.appendEvents(id, events);
+    for (JobEvent event : events) {
+      for (EventSink<JobEvent> sink : l.sinks) {
+        sink.onEvent(event);
+      }
     }
   }
 
@@ -525,6 +532,25 @@ public final class JobManager implements AutoCloseable {
         record(id, l, new JobEvent.EpochFinished(l.history.size() + 1L, clock.instant(), metrics));
       }
       listener.epoch(updated, metrics);
+    }
+
+    /** The folds' epoch: one update of the record and one append to the history for all. */
+    @Override
+    public void epochs(List<EpochMetrics> metrics) {
+      TrainingJobRecord updated;
+      synchronized (lock) {
+        updated = jobs.get(id);
+        List<JobEvent> events = new ArrayList<>(metrics.size());
+        for (EpochMetrics m : metrics) {
+          updated = updated.withEpoch(m);
+          events.add(new JobEvent.EpochFinished(l.history.size() + events.size() + 1L, clock.instant(), m));
+        }
+        jobs.put(id, updated);
+        record(id, l, events);
+      }
+      for (EpochMetrics m : metrics) {
+        listener.epoch(updated, m);
+      }
     }
 
     @Override

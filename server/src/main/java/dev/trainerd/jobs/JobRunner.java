@@ -3,6 +3,8 @@ package dev.trainerd.jobs;
 import dev.trainerd.ml.CancellationSignal;
 
 import dev.trainerd.ml.EpochMetrics;
+import dev.trainerd.ml.TrainingListener;
+import java.util.List;
 
 /**
  * Does the work of one job: prepares its data, trains, saves the model. Implementations throw
@@ -27,6 +29,30 @@ public interface JobRunner {
   interface Progress {
     /** An epoch finished. */
     void epoch(EpochMetrics metrics);
+
+    /**
+     * An epoch finished for several models trained side by side (cross-validation's folds), in
+     * model order: recorded together, as one write. By default {@link #epoch} for each.
+     */
+    default void epochs(List<EpochMetrics> metrics) {
+      metrics.forEach(this::epoch);
+    }
+
+    /** This progress as the engine's listener: single epochs and side-by-side ones alike. */
+    default TrainingListener asTrainingListener() {
+      Progress progress = this;
+      return new TrainingListener() {
+        @Override
+        public void onEpoch(EpochMetrics metrics) {
+          progress.epoch(metrics);
+        }
+
+        @Override
+        public void onEpochs(List<EpochMetrics> metrics) {
+          progress.epochs(metrics);
+        }
+      };
+    }
 
     /** A fold finished. */
     void fold(FoldResult fold);

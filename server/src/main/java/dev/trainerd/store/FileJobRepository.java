@@ -57,15 +57,23 @@ public final class FileJobRepository implements JobRepository {
         log = FileChannel.open(eventsFile(jobId), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         openLogs.put(jobId, log);
       }
+      // All the events' frames in one write: a cross-validation epoch's folds are one append.
+      List<byte[]> payloads = new ArrayList<>(events.size());
+      int size = 0;
       for (JobEvent event : events) {
         byte[] payload = codec.encodeEvent(event);
+        payloads.add(payload);
+        size += 12 + payload.length;
+      }
+      ByteBuffer frames = ByteBuffer.allocate(size);
+      for (byte[] payload : payloads) {
         CRC32 crc = new CRC32();
         crc.update(payload);
-        ByteBuffer frame = ByteBuffer.allocate(12 + payload.length);
-        frame.putInt(payload.length).putLong(crc.getValue()).put(payload).flip();
-        while (frame.hasRemaining()) {
-          log.write(frame);
-        }
+        frames.putInt(payload.length).putLong(crc.getValue()).put(payload);
+      }
+      frames.flip();
+      while (frames.hasRemaining()) {
+        log.write(frames);
       }
     } catch (IOException e) {
       throw new TrainerdException.Internal("STORAGE_FAILED", "could not record job history", e);

@@ -18,6 +18,7 @@ import dev.trainerd.ml.Initializer;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.Trainer;
+import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
 import dev.trainerd.models.ModelRecord;
 import dev.trainerd.models.ModelService;
@@ -71,6 +72,7 @@ public final class TrainingJobRunner implements JobRunner {
   public String run(TrainingJobRecord job, Progress progress, CancellationSignal cancel) {
     JobSpec spec = job.spec();
     JobData.JobInputs inputs = data.prepare(spec);
+    TrainingListener listener = progress.asTrainingListener();
     PreparedData prepared = inputs.data();
     TrainingSpec training = effectiveSpec(spec);
     Examples all = prepared.train();
@@ -90,7 +92,7 @@ public final class TrainingJobRunner implements JobRunner {
               all,
               prepared.trainAugmentation(),
               new Folds(k.folds(), k.shuffle(), training.seed()),
-              progress::epoch,
+              listener,
               cancel);
       List<FoldResult> folds = new ArrayList<>();
       for (int i = 0; i < result.folds().size(); i++) {
@@ -104,7 +106,7 @@ public final class TrainingJobRunner implements JobRunner {
           new CrossValidationSummary(folds, result.meanTrain(), result.meanValidation());
       progress.crossValidation(summary);
       cv = Optional.of(summary);
-      model = trainer.train(training, all, prepared.trainAugmentation(), Optional.empty(), progress::epoch, cancel);
+      model = trainer.train(training, all, prepared.trainAugmentation(), Optional.empty(), listener, cancel);
     } else {
       Examples trainOn = inputs.holdout().map(h -> all.subset(h.train())).orElse(all);
       // Holdout: only the training part is augmented; validation rows keep their deterministic view.
@@ -112,7 +114,7 @@ public final class TrainingJobRunner implements JobRunner {
           inputs.holdout().isPresent()
               ? prepared.trainAugmentation().map(a -> a.subset(inputs.holdout().get().train()))
               : prepared.trainAugmentation();
-      model = trainer.train(training, trainOn, augmentOn, inputs.evaluation(), progress::epoch, cancel);
+      model = trainer.train(training, trainOn, augmentOn, inputs.evaluation(), listener, cancel);
     }
 
     String modelId = ids.get();

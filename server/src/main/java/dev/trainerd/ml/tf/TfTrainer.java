@@ -301,10 +301,15 @@ public final class TfTrainer implements Trainer {
     return sums;
   }
 
-  /** Each replica's metrics for the epoch, to its history and the listener, in replica order. */
+  /**
+   * Each replica's metrics for the epoch to its history, then all of them to the listener in one
+   * call: a single model's through {@code onEpoch}, folds' through {@code onEpochs}, so the
+   * service records each epoch of a cross-validation once.
+   */
   private static void report(
       int epoch, boolean folds, boolean regression, int n, double[][] sums, TrainingGraph.Measurement after,
       boolean validated, double seconds, List<List<EpochMetrics>> histories, TrainingListener listener) {
+    List<EpochMetrics> epochMetrics = new ArrayList<>(histories.size());
     for (int r = 0; r < histories.size(); r++) {
       EpochMetrics metrics =
           new EpochMetrics(
@@ -319,7 +324,12 @@ public final class TfTrainer implements Trainer {
               seconds,
               n / seconds);
       histories.get(r).add(metrics);
-      listener.onEpoch(metrics);
+      epochMetrics.add(metrics);
+    }
+    if (epochMetrics.size() == 1) {
+      listener.onEpoch(epochMetrics.get(0));
+    } else {
+      listener.onEpochs(epochMetrics);
     }
   }
 
