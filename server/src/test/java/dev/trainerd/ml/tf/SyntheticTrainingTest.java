@@ -397,6 +397,31 @@ class SyntheticTrainingTest {
   }
 
   @Test
+  void theFoldsOfAnEpochReachTheListenerInOneCall() {
+    Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(12));
+    List<List<EpochMetrics>> batches = new ArrayList<>();
+    TrainingListener listener =
+        new TrainingListener() {
+          @Override
+          public void onEpoch(EpochMetrics metrics) {
+            batches.add(List.of(metrics));
+          }
+
+          @Override
+          public void onEpochs(List<EpochMetrics> metrics) {
+            batches.add(List.copyOf(metrics));
+          }
+        };
+    trainer.crossValidate(regression().learningRate(0.03).batchSize(10).epochs(2).build(), data,
+        Folds.contiguous(3), listener, CancellationSignal.never());
+    // One call per epoch with the three folds in order, so the service records an epoch once.
+    assertThat(batches).hasSize(2);
+    assertThat(batches.get(1)).extracting(m -> m.epoch() + "/" + m.fold().getAsInt()).containsExactly("2/0", "2/1", "2/2");
+    trainer.train(regression().epochs(2).build(), data, Optional.empty(), listener, CancellationSignal.never());
+    assertThat(batches.subList(2, 4)).allSatisfy(b -> assertThat(b).hasSize(1));
+  }
+
+  @Test
   void kFoldCrossValidationReportsEachFoldAndTheMean() {
     Examples data = SyntheticData.linear(SyntheticSpec.Linear.book(12));
     List<EpochMetrics> seen = new ArrayList<>();
