@@ -536,13 +536,7 @@ final class ClusterJobs {
 
     @Override
     public void epoch(EpochMetrics metrics) {
-      Optional<TrainingJobRecord> updated =
-          write(
-              (current, seq) ->
-                  new Result(
-                      current.withEpoch(metrics),
-                      List.of(new JobEvent.EpochFinished(seq, clock.instant(), metrics))));
-      updated.ifPresent(j -> listener.epoch(j, metrics));
+      epochs(List.of(metrics));
     }
 
     /** The folds' epoch in one guarded write (one transaction instead of one per fold). */

@@ -481,7 +481,10 @@ public final class JobManager implements AutoCloseable {
     record(id, l, List.of(event));
   }
 
-  /** Appends events to the job's history (one write for all), then hands them to its watchers. */
+  /**
+   * Appends events to the job's history (one write for all), then hands them to its watchers.
+   * Caller holds the lock.
+   */
   private void record(String id, Live l, List<JobEvent> events) {
     l.history.addAll(events);
     repository.appendEvents(id, events);
@@ -525,13 +528,7 @@ public final class JobManager implements AutoCloseable {
 
     @Override
     public void epoch(EpochMetrics metrics) {
-      TrainingJobRecord updated;
-      synchronized (lock) {
-        updated = jobs.get(id).withEpoch(metrics);
-        jobs.put(id, updated);
-        record(id, l, new JobEvent.EpochFinished(l.history.size() + 1L, clock.instant(), metrics));
-      }
-      listener.epoch(updated, metrics);
+      epochs(List.of(metrics));
     }
 
     /** The folds' epoch: one update of the record and one append to the history for all. */
