@@ -185,7 +185,9 @@ class SweepApiTest {
             CreateSweepRequest.newBuilder()
                 .setSweep(
                     Sweep.newBuilder()
-                        .setBaseSpec(mlp(6))
+                        // Epochs of 2,000 images take milliseconds, and the rule acts on the
+                        // sweep's own thread: enough epochs that its cancel always lands first.
+                        .setBaseSpec(mlp(16))
                         .addParameters(grid("learning_rate", "0.3", "0.00001"))
                         .setParallelism(1)
                         .setEarlyStopping(EarlyStopping.newBuilder().setWarmupEpochs(1).setMinTrials(1))
@@ -198,9 +200,9 @@ class SweepApiTest {
     Trial poor = done.getTrials(1);
     assertThat(good.getTrial()).isEqualTo(1);
     assertThat(good.getState()).isEqualTo(Trial.State.SUCCEEDED);
-    assertThat(good.getEpochsCompleted()).isEqualTo(6);
+    assertThat(good.getEpochsCompleted()).isEqualTo(16);
     assertThat(poor.getState()).isEqualTo(Trial.State.EARLY_STOPPED);
-    assertThat(poor.getEpochsCompleted()).isBetween(2, 5);
+    assertThat(poor.getEpochsCompleted()).isBetween(2, 15);
     assertThat(poor.getRank()).isZero();
     assertThat(poor.getError().getMessage()).contains("worse than the median");
     TrainingJob stoppedJob = server.training.getTrainingJob(GetTrainingJobRequest.newBuilder().setName(poor.getTrainingJob()).build());
