@@ -119,6 +119,17 @@ public record Examples(int count, int featureCount, Values values, Labels labels
     /** The rows at {@code indices} (each {@code rowLength} values long), in that order, stored alike. */
     Values rows(int[] indices, int rowLength);
 
+    /**
+     * Copies the rows at {@code indices} of the array {@code from} into the array {@code into}, in
+     * that order, for either storage (System.arraycopy takes any primitive array).
+     */
+    private static <A> A gather(A from, A into, int[] indices, int rowLength) {
+      for (int i = 0; i < indices.length; i++) {
+        System.arraycopy(from, indices[i] * rowLength, into, i * rowLength, rowLength);
+      }
+      return into;
+    }
+
     /** Float values. */
     record Floats(float[] values) implements Values {
       public Floats {
@@ -147,11 +158,7 @@ public record Examples(int count, int featureCount, Values values, Labels labels
 
       @Override
       public Values rows(int[] indices, int rowLength) {
-        float[] out = new float[indices.length * rowLength];
-        for (int i = 0; i < indices.length; i++) {
-          System.arraycopy(values, indices[i] * rowLength, out, i * rowLength, rowLength);
-        }
-        return new Floats(out);
+        return new Floats(gather(values, new float[indices.length * rowLength], indices, rowLength));
       }
     }
 
@@ -195,11 +202,7 @@ public record Examples(int count, int featureCount, Values values, Labels labels
 
       @Override
       public Values rows(int[] indices, int rowLength) {
-        byte[] out = new byte[indices.length * rowLength];
-        for (int i = 0; i < indices.length; i++) {
-          System.arraycopy(values, indices[i] * rowLength, out, i * rowLength, rowLength);
-        }
-        return new UnsignedBytes(out, divisor);
+        return new UnsignedBytes(gather(values, new byte[indices.length * rowLength], indices, rowLength), divisor);
       }
     }
   }

@@ -122,8 +122,10 @@ public final class JobAdmission {
               "spec.model.polynomial",
               "expands a single input feature but " + train.name() + " has " + train.summary().featureCount()));
     }
+    long evaluationRows = 0;
     if (spec.split() instanceof SplitSpec.TestDataset t) {
       DatasetMetadata test = require(t.datasetId(), "spec.split.test_dataset");
+      evaluationRows = test.summary().rows();
       if (test.summary().labelKind() != labels) {
         violations.add(
             new FieldViolation(
@@ -174,7 +176,7 @@ public final class JobAdmission {
           "JOB_TOO_LARGE",
           "the job would visit " + work + " examples (epochs x examples); this server allows " + maxJobWork);
     }
-    long memory = trainer.memoryEstimate(spec.training(), shape(spec, train));
+    long memory = trainer.memoryEstimate(spec.training(), shape(spec, train, evaluationRows));
     if (memory > maxJobMemory) {
       throw new TrainerdException.ResourceExhausted(
           "JOB_MEMORY",
@@ -184,15 +186,14 @@ public final class JobAdmission {
     }
   }
 
-  /** The job's sizes as the data sets' summaries give them (before the job's own preprocessing). */
-  private JobShape shape(JobSpec spec, DatasetMetadata train) {
+  /**
+   * The job's sizes as the data sets' summaries give them (before the job's own preprocessing);
+   * {@code evaluationRows} from the test data set {@link #check} has already read.
+   */
+  private static JobShape shape(JobSpec spec, DatasetMetadata train, long evaluationRows) {
     int outputs =
         spec.training().outputCount(
             train.summary().labelKind() == LabelKind.CLASSIFICATION ? train.summary().classNames().size() : 0);
-    long evaluationRows =
-        spec.split() instanceof SplitSpec.TestDataset t
-            ? datasets.find(t.datasetId()).map(m -> (long) m.summary().rows()).orElse(0L)
-            : 0;
     int folds = spec.split() instanceof SplitSpec.KFold k ? k.folds() : 0;
     return new JobShape(
         Math.max(1, train.summary().featureCount()), outputs, train.summary().rows(), evaluationRows, folds);

@@ -32,7 +32,7 @@ public final class IdxReader {
   /** Magic of an unsigned-byte, 1-dimensional IDX file (labels). */
   public static final int LABELS_MAGIC = 0x00000801;
 
-  /** Most examples accepted, bounding memory (a float per pixel). */
+  /** Most examples accepted, bounding memory (a byte per pixel). */
   public static final int MAX_IMAGES = 10_000_000;
 
   /** What a pixel byte is divided by to give its float in [0, 1]. */
