@@ -5,6 +5,7 @@ import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
@@ -57,7 +58,12 @@ final class SessionConfigs {
             // process-wide one the first session created (measured: 4 inter-op threads appear for a
             // second session asking for 4 only with this set).
             .setUsePerSessionThreads(true)
-            .setAllowSoftPlacement(true);
+            .setAllowSoftPlacement(true)
+            // TensorFlow otherwise reserves nearly all of the GPU's memory for the process at its
+            // first session: a second process on the same GPU (another replica, a client's own
+            // model, the benchmark's bare engine beside the server) then gets none. Process-wide:
+            // the first session's GPU options size the allocator, and every session asks alike.
+            .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
     if (device == Device.CPU) {
       config.putDeviceCount("GPU", 0);
     } else if (device == Device.GPU && TfDevices.gpuCount(threads) == 0) {

@@ -7,6 +7,7 @@ import dev.trainerd.errors.TrainerdException;
 import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Precision;
 import dev.trainerd.ml.Threads;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.RewriterConfig;
@@ -34,6 +35,14 @@ class SessionConfigsTest {
   @Test
   void autoLeavesGpusVisible() {
     assertThat(SessionConfigs.of(Threads.defaults(), Device.AUTO, Precision.FLOAT32).getDeviceCountMap()).doesNotContainKey("GPU");
+  }
+
+  @Test
+  void theGpuMemoryIsTakenAsJobsNeedItForEveryDevice() {
+    for (Device device : List.of(Device.CPU, Device.AUTO)) {
+      assertThat(SessionConfigs.of(Threads.defaults(), device, Precision.FLOAT32).getGpuOptions().getAllowGrowth()).isTrue();
+      assertThat(SessionConfigs.of(Threads.defaults(), device, Precision.MIXED_BFLOAT16).getGpuOptions().getAllowGrowth()).isTrue();
+    }
   }
 
   @Test
