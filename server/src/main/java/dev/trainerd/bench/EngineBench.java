@@ -47,8 +47,11 @@ import java.util.Optional;
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.EngineBench [--data DIR] [--epochs N] [--steps-per-run K]
  * [--product-splits S] [--intra-op N]
- * [--inter-op N] [--precision float32|mixed-bfloat16] [--models softmax,mlp,dropout,house] [--repeat N]}
- * ({@code --repeat}: the house-price job N times, the later runs' totals listed apart). The
+ * [--inter-op N] [--precision float32|mixed-bfloat16] [--device auto|cpu|gpu]
+ * [--models softmax,mlp,dropout,house] [--repeat N]}
+ * ({@code --repeat}: the house-price job N times, the later runs' totals listed apart;
+ * {@code --device}: where the jobs train, {@code auto} as a job's default, a GPU when the GPU
+ * native build sees one; the JSON names the device used). The
  * precision applies to the Fashion-MNIST models; house prices always train in float32 (a
  * regression). {@code DIR} holds {@code fashion-mnist/}
  * (default: the {@code trainerd.shared.data} system property, else {@code ../shared/data}).
@@ -67,6 +70,7 @@ public final class EngineBench {
     Precision precision = Precision.FLOAT32;
     List<String> models = new ArrayList<>(List.of("softmax", "mlp", "dropout"));
     int repeat = 1;
+    Device device = Device.AUTO;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]);
@@ -78,6 +82,7 @@ public final class EngineBench {
         case "--precision" -> precision = Precision.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
         case "--models" -> models = new ArrayList<>(Arrays.asList(args[++i].split(",")));
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--device" -> device = Device.valueOf(args[++i].toUpperCase(Locale.ROOT));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -85,10 +90,11 @@ public final class EngineBench {
     StringBuilder json = new StringBuilder();
     json.append(String.format(Locale.ROOT,
         "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d,"
-            + " \"precision\": \"%s\"",
-        stepsPerRun, splits, intraOp, interOp, epochs, precision));
+            + " \"precision\": \"%s\", \"device\": \"%s\"",
+        stepsPerRun, splits, intraOp, interOp, epochs, precision, trainer.resolveDevice(device)));
     if (models.remove("house")) {
-      json.append(", \"house_prices_5fold\": ").append(housePrices(trainer, data, new Threads(intraOp, interOp), repeat));
+      json.append(", \"house_prices_5fold\": ")
+          .append(housePrices(trainer, data, houseSpec(new Threads(intraOp, interOp), device), repeat));
     }
     if (models.isEmpty()) {
       json.append(String.format(Locale.ROOT, ", \"load_average\": %.2f}",
@@ -105,7 +111,7 @@ public final class EngineBench {
     json.append(String.format(Locale.ROOT, ", \"load_seconds\": %.3f, \"models\": {", loadSeconds));
     boolean first = true;
     for (String name : models) {
-      TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp)).toBuilder().precision(precision).build();
+      TrainingSpec spec = spec(name, epochs, new Threads(intraOp, interOp), device).toBuilder().precision(precision).build();
       List<EpochMetrics> epochsSeen = new ArrayList<>();
       List<Double> cpuSeconds = new ArrayList<>();
       long[] lastCpu = {processCpuNanos()};
@@ -152,9 +158,8 @@ public final class EngineBench {
    * regression, Adam lr 5, batch 64, 5 contiguous folds x 100 epochs; whole wall time, graph
    * building included.
    */
-  private static String housePrices(TfTrainer trainer, Path data, Threads threads, int repeat) throws IOException {
+  private static String housePrices(TfTrainer trainer, Path data, TrainingSpec spec, int repeat) throws IOException {
     Examples examples = houseExamples(data);
-    TrainingSpec spec = houseSpec(threads);
     // Warm the backend up first, as the server does once it serves, so that is not timed here.
     trainer.warmUp();
     StringBuilder later = new StringBuilder();
@@ -206,7 +211,7 @@ public final class EngineBench {
   }
 
   /** The book's house-price model: linear regression, Adam lr 5, batch 64, 100 epochs. */
-  static TrainingSpec houseSpec(Threads threads) {
+  static TrainingSpec houseSpec(Threads threads, Device device) {
     return TrainingSpec.builder()
         .model(new ModelSpec.LinearRegression())
         .loss(new Loss.Squared())
@@ -217,7 +222,7 @@ public final class EngineBench {
         .epochs(100)
         .weightDecay(WeightDecay.none())
         .threads(threads)
-        .device(Device.CPU)
+        .device(device)
         .seed(0)
         .build();
   }
@@ -241,7 +246,7 @@ public final class EngineBench {
   }
 
   /** The book's setup for each model. */
-  static TrainingSpec spec(String name, int epochs, Threads threads) {
+  static TrainingSpec spec(String name, int epochs, Threads threads, Device device) {
     TrainingSpec.Builder b =
         TrainingSpec.builder()
             .loss(new Loss.SoftmaxCrossEntropy(true))
@@ -251,7 +256,7 @@ public final class EngineBench {
             .epochs(epochs)
             .weightDecay(WeightDecay.none())
             .threads(threads)
-            .device(Device.CPU)
+            .device(device)
             .seed(42);
     return switch (name) {
       case "softmax" -> b.model(new ModelSpec.SoftmaxRegression()).learningRate(0.1).build();

@@ -4,6 +4,7 @@ import dev.trainerd.data.Table;
 import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
+import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
@@ -13,10 +14,12 @@ import dev.trainerd.v1.CreateTrainingJobRequest;
 import dev.trainerd.v1.Dataset;
 import dev.trainerd.v1.DatasetFormat;
 import dev.trainerd.v1.DatasetServiceGrpc;
+import dev.trainerd.v1.GetModelRequest;
 import dev.trainerd.v1.HiddenLayer;
 import dev.trainerd.v1.KFold;
 import dev.trainerd.v1.LinearRegression;
 import dev.trainerd.v1.Mlp;
+import dev.trainerd.v1.ModelServiceGrpc;
 import dev.trainerd.v1.ModelSpec;
 import dev.trainerd.v1.Optimizer;
 import dev.trainerd.v1.Preprocessing;
@@ -133,6 +136,7 @@ public final class ServiceBench {
           List.of(fm.resolve("t10k-images-idx3-ubyte.gz"), fm.resolve("t10k-labels-idx1-ubyte.gz")));
 
       TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
+      ModelServiceGrpc.ModelServiceBlockingStub models = ModelServiceGrpc.newBlockingStub(channel);
       TrainingJobSpec.Builder fashion =
           TrainingJobSpec.newBuilder().setDataset(train.getName()).setSplit(Split.newBuilder().setTestDataset(test.getName()))
               .setBatchSize(256).setEpochs(10).setSeed(0);
@@ -141,20 +145,20 @@ public final class ServiceBench {
       ModelSpec dropout = ModelSpec.newBuilder().setMlp(Mlp.newBuilder()
           .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.2))
           .addHiddenLayers(HiddenLayer.newBuilder().setUnits(256).setDropout(0.5))).build();
-      fields.add(model(training, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, models, "softmax", fashion.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
       bare.put("softmax", engine.fashionMnist("softmax"));
       // The same job again: the first job of a kind in a process also pays for loading and
       // compiling its code paths, so the overhead is given for a first and a second job.
-      fields.add(model(training, "softmax_second", fashion.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, models, "softmax_second", fashion.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
       bare.put("softmax_second", engine.fashionMnist("softmax"));
-      fields.add(model(training, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, models, "mlp", fashion.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
       bare.put("mlp", engine.fashionMnist("mlp"));
-      fields.add(model(training, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
+      fields.add(model(training, models, "dropout_mlp", fashion.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
       bare.put("dropout_mlp", engine.fashionMnist("dropout"));
       TrainingJobSpec.Builder mixed = fashion.clone().setPrecision(Precision.PRECISION_MIXED_BFLOAT16);
-      fields.add(model(training, "softmax_mixed_bfloat16", mixed.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
-      fields.add(model(training, "mlp_mixed_bfloat16", mixed.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
-      fields.add(model(training, "dropout_mlp_mixed_bfloat16", mixed.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
+      fields.add(model(training, models, "softmax_mixed_bfloat16", mixed.clone().setModel(softmax).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, models, "mlp_mixed_bfloat16", mixed.clone().setModel(mlp).setLearningRate(0.1).build(), endToEnd));
+      fields.add(model(training, models, "dropout_mlp_mixed_bfloat16", mixed.clone().setModel(dropout).setLearningRate(0.5).build(), endToEnd));
 
       Path hp = data.resolve("house-prices");
       Dataset kaggleTrain = StreamingUpload.upload(channel, UploadDatasetMetadata.newBuilder().setLabelColumn("SalePrice").setIdColumn("Id").build(), List.of(hp.resolve("train.csv")));
@@ -166,9 +170,9 @@ public final class ServiceBench {
               .setModel(ModelSpec.newBuilder().setLinear(LinearRegression.getDefaultInstance()))
               .setOptimizer(Optimizer.newBuilder().setAdam(AdamOptimizer.getDefaultInstance()))
               .setLearningRate(5).setBatchSize(64).setEpochs(100).setSeed(0).build();
-      fields.add(model(training, "house_prices_5fold", house, endToEnd));
+      fields.add(model(training, models, "house_prices_5fold", house, endToEnd));
       bare.put("house_prices_5fold", engine.housePrices());
-      fields.add(model(training, "house_prices_5fold_second", house, endToEnd));
+      fields.add(model(training, models, "house_prices_5fold_second", house, endToEnd));
       bare.put("house_prices_5fold_second", engine.housePrices());
 
       StringBuilder concurrency = new StringBuilder();
@@ -197,7 +201,11 @@ public final class ServiceBench {
   }
 
   private static String model(
-      TrainingServiceGrpc.TrainingServiceBlockingStub training, String name, TrainingJobSpec spec, Map<String, Double> endToEnd) {
+      TrainingServiceGrpc.TrainingServiceBlockingStub training,
+      ModelServiceGrpc.ModelServiceBlockingStub models,
+      String name,
+      TrainingJobSpec spec,
+      Map<String, Double> endToEnd) {
     long start = System.nanoTime();
     TrainingJob job = training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(spec).build());
     List<TrainingJobEvent> events = new ArrayList<>();
@@ -228,10 +236,14 @@ public final class ServiceBench {
     } else {
       quality = String.format(Locale.ROOT, "\"test_accuracy\":%.4f", done.getLatestEpoch().getEvaluation().getAccuracy());
     }
+    // Where it trained (a GPU when the server's native build sees one), read after the timing.
+    String device = done.getModel().isEmpty()
+        ? "NONE"
+        : models.getModel(GetModelRequest.newBuilder().setName(done.getModel()).build()).getProvenance().getDevice().name();
     return String.format(
         Locale.ROOT,
-        "\"%s\":{\"state\":\"%s\",\"epochs\":%d,\"median_epoch_s\":%.4f,\"sum_epochs_s\":%.3f,\"create_to_succeeded_s\":%.3f,\"overhead_over_epoch_sum\":%.3f,%s}",
-        name, done.getState(), epochs.length, median, sum, wall, sum > 0 ? wall / sum - 1 : 0, quality);
+        "\"%s\":{\"state\":\"%s\",\"device\":\"%s\",\"epochs\":%d,\"median_epoch_s\":%.4f,\"sum_epochs_s\":%.3f,\"create_to_succeeded_s\":%.3f,\"overhead_over_epoch_sum\":%.3f,%s}",
+        name, done.getState(), device, epochs.length, median, sum, wall, sum > 0 ? wall / sum - 1 : 0, quality);
   }
 
   /**
@@ -256,7 +268,7 @@ public final class ServiceBench {
 
     /** Seconds for one of {@link EngineBench#spec}'s models, 10 epochs, seed 0 as the service's. */
     double fashionMnist(String model) {
-      TrainingSpec spec = EngineBench.spec(model, 10, Threads.defaults()).toBuilder().seed(0).build();
+      TrainingSpec spec = EngineBench.spec(model, 10, Threads.defaults(), Device.AUTO).toBuilder().seed(0).build();
       long started = System.nanoTime();
       trainer.train(spec, train, Optional.of(test), TrainingListener.none(), CancellationSignal.never());
       return (System.nanoTime() - started) / 1e9;
@@ -271,7 +283,7 @@ public final class ServiceBench {
       long started = System.nanoTime();
       Examples house = EngineBench.preprocessedHouse(houseTables);
       trainer.crossValidate(
-          EngineBench.houseSpec(Threads.defaults()), house, new Folds(5, false, 0), TrainingListener.none(),
+          EngineBench.houseSpec(Threads.defaults(), Device.AUTO), house, new Folds(5, false, 0), TrainingListener.none(),
           CancellationSignal.never());
       return (System.nanoTime() - started) / 1e9;
     }
