@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trainerd.ml.Activation;
 import dev.trainerd.ml.CancellationSignal;
+import dev.trainerd.ml.Device;
 import dev.trainerd.ml.EpochMetrics;
 import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
@@ -25,9 +26,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mixed bfloat16 training against float32 on a small synthetic classification problem. On a CPU
- * without bfloat16 support TensorFlow skips the rewrite and both runs are float32; every assertion
- * holds either way.
+ * Mixed bfloat16 training against float32 on a small synthetic classification problem, on the
+ * CPU: the bfloat16 rewrite is oneDNN's, for CPU products (a GPU's products are unaffected, and
+ * its runs repeat only to rounding). On a CPU without bfloat16 support TensorFlow skips the
+ * rewrite and both runs are float32; every assertion holds either way.
  */
 class MixedPrecisionTrainingTest {
 
@@ -79,6 +81,7 @@ class MixedPrecisionTrainingTest {
   /** 128 hidden units: stored and multiplied as two column blocks, as the chapter's MLP is. */
   private static TrainingSpec.Builder mlp() {
     return TrainingSpec.builder()
+        .device(Device.CPU)
         .model(new ModelSpec.Mlp(List.of(new ModelSpec.HiddenLayer(128, Activation.RELU, 0))))
         .loss(new Loss.SoftmaxCrossEntropy(true))
         .initializer(new Initializer.Xavier(Initializer.Distribution.UNIFORM, Initializer.FactorType.AVG, 3))
