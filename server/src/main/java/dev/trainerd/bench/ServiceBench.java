@@ -2,9 +2,9 @@ package dev.trainerd.bench;
 
 import dev.trainerd.data.Table;
 import dev.trainerd.ml.CancellationSignal;
+import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
-import dev.trainerd.ml.Device;
 import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
