@@ -9,6 +9,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
 
 /**
  * Graph builders shared by training, evaluation, prediction and export: the forward pass, the
@@ -18,6 +19,17 @@ import org.tensorflow.types.TInt64;
 final class Forward {
 
   private Forward() {}
+
+  /**
+   * Byte features as the floats they stand for, {@code raw / divisor} (see {@link
+   * dev.trainerd.ml.Examples.Values.UnsignedBytes}), so that only the bytes cross from Java. The
+   * divisor is an operand fed at run time, not a constant, so that Grappler cannot turn the
+   * division into a product with its reciprocal, which rounds differently: the floats are
+   * exactly Java's.
+   */
+  static Operand<TFloat32> bytesAsFloats(Ops tf, Operand<TUint8> raw, Operand<TFloat32> divisor) {
+    return tf.math.div(tf.dtypes.cast(raw, TFloat32.class), divisor);
+  }
 
   /**
    * The model's raw outputs {@code [batch, outputs]}.

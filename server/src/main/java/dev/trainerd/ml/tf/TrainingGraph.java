@@ -118,12 +118,10 @@ final class TrainingGraph implements AutoCloseable {
       try {
         if (examples.values() instanceof Examples.Values.UnsignedBytes bytes) {
           // Fed as the bytes and divided in the graph: a quarter of the data crosses from Java,
-          // and the variable takes the quotient without a second copy of the floats. The divisor
-          // is fed, not a constant, so that Grappler cannot turn the division into a product with
-          // the divisor's reciprocal, which rounds differently: the floats are exactly Java's.
+          // and the variable takes the quotient without a second copy of the floats.
           Placeholder<TUint8> raw = tf.placeholder(TUint8.class, Placeholder.shape(xShape));
           Placeholder<TFloat32> divisor = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-          fill.addTarget(tf.assignVariableOp(x, tf.math.div(tf.dtypes.cast(raw, TFloat32.class), divisor)));
+          fill.addTarget(tf.assignVariableOp(x, Forward.bytesAsFloats(tf, raw, divisor)));
           fill.feed(raw, closedLater(fed, TUint8.tensorOf(xShape, DataBuffers.of(bytes.values(), true, false))));
           fill.feed(divisor, closedLater(fed, TFloat32.scalarOf(bytes.divisor())));
         } else {
@@ -139,7 +137,7 @@ final class TrainingGraph implements AutoCloseable {
   }
 
   /** {@code tensor}, kept in {@code fed} to be closed once the run that feeds it is done. */
-  private static <T extends TType> T closedLater(List<TType> fed, T tensor) {
+  static <T extends TType> T closedLater(List<TType> fed, T tensor) {
     fed.add(tensor);
     return tensor;
   }

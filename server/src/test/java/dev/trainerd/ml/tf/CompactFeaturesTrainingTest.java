@@ -6,15 +6,18 @@ import dev.trainerd.ml.CancellationSignal;
 import dev.trainerd.ml.CrossValidationResult;
 import dev.trainerd.ml.Device;
 import dev.trainerd.ml.EpochMetrics;
+import dev.trainerd.ml.EvaluationMetrics;
 import dev.trainerd.ml.Examples;
 import dev.trainerd.ml.Folds;
 import dev.trainerd.ml.Initializer;
 import dev.trainerd.ml.Loss;
 import dev.trainerd.ml.ModelSpec;
 import dev.trainerd.ml.Optimizer;
+import dev.trainerd.ml.Predictor;
 import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Byte-valued features (IDX pixels) are fed to the graph as bytes and divided there: training on
- * them must match training on the floats Java's own division gives, bit for bit.
+ * them, and evaluating a trained model on them, must match the floats Java's own division gives,
+ * bit for bit.
  */
 class CompactFeaturesTrainingTest {
 
@@ -83,6 +87,43 @@ class CompactFeaturesTrainingTest {
         assertThat(fromBytes.parameters().get(p).values()).containsExactly(fromFloats.parameters().get(p).values());
       }
       assertThat(fromBytes.finalEvaluation().orElseThrow().accuracy()).isGreaterThan(0.9);
+    }
+  }
+
+  @Test
+  void aTrainedModelEvaluatesBytesAsItEvaluatesTheFloats() {
+    Examples[] train = sameDataBothWays(600, 1);
+    Examples[] test = sameDataBothWays(200, 2);
+    for (ModelSpec model : List.of(new ModelSpec.SoftmaxRegression(), new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(32))))) {
+      TrainedModel trained = trainer.train(spec(model), train[1], Optional.empty(), TrainingListener.none(), CancellationSignal.never());
+      try (Predictor p = trainer.predictor(trained)) {
+        // Floats first, then bytes through the graph's own division, then both again: each input
+        // kind keeps its graph, and the bytes give the floats' metrics bit for bit.
+        EvaluationMetrics fromFloats = p.evaluate(test[1]);
+        EvaluationMetrics fromBytes = p.evaluate(test[0]);
+        assertThat(fromBytes).isEqualTo(fromFloats);
+        assertThat(p.evaluate(test[1])).isEqualTo(fromFloats);
+        assertThat(p.evaluate(test[0])).isEqualTo(fromBytes);
+        assertThat(fromBytes.accuracy()).isGreaterThan(0.9);
+        assertThat(p.evaluate(sameDataBothWays(37, 4)[0]).count()).as("another row count, same graph").isEqualTo(37);
+      }
+    }
+  }
+
+  @Test
+  void evaluatingBytesMakesNoFloatCopyInTheHeap() {
+    Examples large = sameDataBothWays(20_000, 5)[0];
+    TrainedModel trained =
+        trainer.train(spec(new ModelSpec.SoftmaxRegression()).toBuilder().epochs(1).build(), sameDataBothWays(200, 1)[0],
+            Optional.empty(), TrainingListener.none(), CancellationSignal.never());
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    try (Predictor p = trainer.predictor(trained)) {
+      p.evaluate(large);
+      long before = threads.getCurrentThreadAllocatedBytes();
+      p.evaluate(large);
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      // The floats would be 20,000 x 64 x 4 = 5.1 MB; the bytes go to the native tensor directly.
+      assertThat(allocated).isLessThan(1_000_000);
     }
   }
 
