@@ -103,6 +103,15 @@ public interface Trainer {
   String backendVersion();
 
   /**
+   * Whether the installed backend is its GPU build, which uses a GPU when the machine offers one
+   * it can load (for TensorFlow: CUDA 12 and cuDNN 9). A GPU build that sees none trains on the
+   * CPU, which an operator who deployed it wants to hear about.
+   */
+  default boolean gpuBuild() {
+    return false;
+  }
+
+  /**
    * The device a job asking for {@code requested} trains on in this process: AUTO becomes GPU
    * when one is visible, else CPU. Asking for a GPU where none is visible fails with
    * FAILED_PRECONDITION.

@@ -339,9 +339,9 @@ public final class TrainerdApplication implements AutoCloseable {
               try {
                 long started = System.nanoTime();
                 trainer.warmUp();
-                log.info(
-                    "backend {} warmed up in {} ms, training on {} by default", trainer.backendVersion(),
-                    (System.nanoTime() - started) / 1_000_000, trainer.resolveDevice(Device.AUTO));
+                logBackendReady(
+                    trainer.backendVersion(), trainer.gpuBuild(), trainer.resolveDevice(Device.AUTO),
+                    (System.nanoTime() - started) / 1_000_000);
               } catch (RuntimeException | LinkageError e) {
                 log.warn("could not load the training backend ahead of the first job: {}", e.toString());
               }
@@ -349,6 +349,21 @@ public final class TrainerdApplication implements AutoCloseable {
             "trainerd-backend-warm-up");
     warmUp.setDaemon(true);
     warmUp.start();
+  }
+
+  /**
+   * Logs the warmed-up backend and the device jobs get by default, and warns when its GPU build
+   * found no GPU. Seen on a machine with CUDA 13 only: TensorFlow warns "Cannot dlopen some GPU
+   * libraries", names them only in its verbose log, and every job trains on the CPU.
+   */
+  static void logBackendReady(String backend, boolean gpuBuild, Device device, long millis) {
+    log.info("backend {}{} warmed up in {} ms, training on {} by default", backend, gpuBuild ? " (GPU build)" : "", millis, device);
+    if (gpuBuild && device != Device.GPU) {
+      log.warn(
+          "the GPU build found no GPU it can use, so jobs train on the CPU; it needs CUDA 12 and cuDNN 9"
+              + " (docker/Dockerfile.gpu), and TF_CPP_VMODULE=dso_loader=1 makes TensorFlow name each"
+              + " library it could not load");
+    }
   }
 
   /** Starts the gRPC server; health turns SERVING. */

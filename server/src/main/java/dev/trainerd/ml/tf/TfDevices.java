@@ -38,6 +38,14 @@ final class TfDevices {
     return "TensorFlow " + TensorFlow.version();
   }
 
+  /** A file only TensorFlow Java's {@code linux-x86_64-gpu} native jar (Maven profile gpu) holds. */
+  static final String GPU_NATIVE_LIBRARY = "org/tensorflow/internal/c_api/linux-x86_64-gpu/libjnitensorflow.so";
+
+  /** Whether {@code loader} sees TensorFlow's GPU native build. */
+  static boolean gpuBuild(ClassLoader loader) {
+    return loader.getResource(GPU_NATIVE_LIBRARY) != null;
+  }
+
   /** The probe's answer; a process-wide fact, so it is kept process-wide. Null until probed. */
   private static volatile Integer gpus;
 

@@ -487,6 +487,11 @@ public final class TfTrainer implements Trainer {
   }
 
   @Override
+  public boolean gpuBuild() {
+    return TfDevices.gpuBuild(TfTrainer.class.getClassLoader());
+  }
+
+  @Override
   public Device resolveDevice(Device requested) {
     if (requested == Device.CPU) {
       return Device.CPU;
