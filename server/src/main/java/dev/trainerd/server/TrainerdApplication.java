@@ -18,6 +18,7 @@ import dev.trainerd.data.image.CifarParser;
 import dev.trainerd.data.image.ImageFolderParser;
 import dev.trainerd.data.image.ImageListParser;
 import dev.trainerd.jobs.JobManager;
+import dev.trainerd.metrics.BackendMetrics;
 import dev.trainerd.metrics.DatasetMetrics;
 import dev.trainerd.metrics.Meters;
 import dev.trainerd.metrics.StoreMetrics;
@@ -85,6 +86,8 @@ public final class TrainerdApplication implements AutoCloseable {
   private final SweepManager sweeps;
   private final GrpcServerHost grpc;
   private final PrometheusMeterRegistry registry;
+  /** The backend's devices, set once the warm-up has probed them. */
+  private final BackendMetrics backendMetrics;
   /** Sends watch events, so the threads that publish them (training ones) never do. */
   private final ScheduledExecutorService watchSender =
       Executors.newSingleThreadScheduledExecutor(
@@ -118,6 +121,8 @@ public final class TrainerdApplication implements AutoCloseable {
         });
     trainingMetrics.bindTo(registry);
     new StoreMetrics(config.dataDir(), clock).bindTo(registry);
+    backendMetrics = new BackendMetrics(trainer.gpuBuild());
+    backendMetrics.bindTo(registry);
     Cluster cluster = config.storage() instanceof ServerConfig.Storage.Cluster c ? openCluster(c) : null;
     DatasetParsers parsers =
         new DatasetParsers(List.of(new CsvParser(), new IdxDatasetParser(IdxReader::read), new ExamplesFile(),
@@ -313,7 +318,7 @@ public final class TrainerdApplication implements AutoCloseable {
     log.info(
         "training at most {} job(s) at once, each within {} MiB outside the Java heap", config.maxConcurrentJobs(),
         config.jobMemoryLimit() >> 20);
-    warmUpInBackground(app.datasets, trainer);
+    warmUpInBackground(app.datasets, trainer, app.backendMetrics);
     return app;
   }
 
@@ -325,7 +330,7 @@ public final class TrainerdApplication implements AutoCloseable {
    * for it (one to two seconds), and neither does the first job, unless it arrives meanwhile (then
    * it waits for the same load, or shares the cores with the warm-up).
    */
-  private static void warmUpInBackground(DatasetStore datasets, Trainer trainer) {
+  private static void warmUpInBackground(DatasetStore datasets, Trainer trainer, BackendMetrics backendMetrics) {
     Thread warmUp =
         new Thread(
             () -> {
@@ -339,9 +344,9 @@ public final class TrainerdApplication implements AutoCloseable {
               try {
                 long started = System.nanoTime();
                 trainer.warmUp();
-                logBackendReady(
-                    trainer.backendVersion(), trainer.gpuBuild(), trainer.resolveDevice(Device.AUTO),
-                    (System.nanoTime() - started) / 1_000_000);
+                Device device = trainer.resolveDevice(Device.AUTO);
+                backendMetrics.probed(device == Device.GPU);
+                logBackendReady(trainer.backendVersion(), trainer.gpuBuild(), device, (System.nanoTime() - started) / 1_000_000);
               } catch (RuntimeException | LinkageError e) {
                 log.warn("could not load the training backend ahead of the first job: {}", e.toString());
               }

@@ -111,6 +111,12 @@ class PrometheusScrapeIT {
             .contains("CreateSyntheticDataset", "CreateTrainingJob", "WatchTrainingJob");
         assertThat(sum(query(promPort, "trainerd_jobs_created_jobs_total"))).isEqualTo(1);
         assertThat(sum(query(promPort, "process_memory_resident_bytes"))).isGreaterThan(100e6);
+        // The backend's devices, once its warm-up has probed them (NaN before): one series, tagged
+        // by the installed build, 1 where a GPU build found its GPU, else 0.
+        waitUntil(() -> query(promPort, "trainerd_backend_gpus").size() == 1 && !Double.isNaN(value(query(promPort, "trainerd_backend_gpus"))), 30);
+        JsonArray gpus = query(promPort, "trainerd_backend_gpus");
+        assertThat(gpus.get(0).getAsJsonObject().getAsJsonObject("metric").get("build").getAsString()).isIn("cpu", "gpu");
+        assertThat(value(gpus)).isIn(0.0, 1.0);
 
         // The exposition itself passes promtool's linter without a single warning.
         String exposition =
