@@ -11,8 +11,8 @@
 #
 #   docker/gpu-bundle.sh                 # from anywhere; then copy target/gpu-bundle over
 #
-# Builds with -Pgpu, so server/target then holds the GPU build: ./mvnw package again for the CPU
-# one. Environment: DATA (default ../shared/data beside the repository).
+# Builds with -Pgpu, then the CPU build again into server/target. Environment: DATA (default
+# ../shared/data beside the repository).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +34,10 @@ launcher=org.junit.platform:junit-platform-console-standalone:$(echo "$junit_ver
 rm -rf "$out"
 mkdir -p "$out/app/lib" "$out/test/lib"
 cp server/target/trainerd-server.jar "$out/app/"
-cp server/target/lib/*.jar "$out/app/lib/"
+# Not the CPU native jar an earlier CPU build left in lib/: a 'lib/*' class path would load it.
+for jar in server/target/lib/*.jar; do
+  case "$jar" in *-linux-x86_64.jar) ;; *) cp "$jar" "$out/app/lib/" ;; esac
+done
 cp -r server/target/test-classes "$out/test/classes"
 cp "$root"/target/gpu-bundle.launcher/*.jar "$out/test/"
 # Test-scope libraries the server's lib/ lacks, without JUnit's own (the launcher carries them).
@@ -54,4 +57,8 @@ if [ -d "$data/fashion-mnist" ]; then
   chmod -R u+w "$out/data"
 fi
 cp docker/gpu-check.sh "$out/"
+# Back to the CPU build: its lib/ must not keep the GPU native jar, which a 'lib/*' class path
+# would load.
+rm -f server/target/lib/tensorflow-core-native-*-linux-x86_64-gpu.jar
+./mvnw -q -DskipTests -pl server -am package
 du -sh "$out"/* | sed "s|$out/||"

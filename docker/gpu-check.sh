@@ -15,7 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)
 data=${DATA:-$here/data}
 java=$here/jre/bin/java
-cp="$here/app/trainerd-server.jar:$here/app/lib/*"
+# The jar's manifest names its libraries: exactly the GPU build's, whatever else lib/ holds.
+cp="$here/app/trainerd-server.jar"
 export CUDA_CACHE_MAXSIZE=${CUDA_CACHE_MAXSIZE:-4294967296}
 started=$(date +%s)
 step() { echo "[$(( $(date +%s) - started )) s] $*"; }
