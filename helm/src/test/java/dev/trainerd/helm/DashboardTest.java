@@ -55,7 +55,8 @@ class DashboardTest {
         "grpc_server_processing_duration_seconds_count",
         "grpc_server_processing_duration_seconds_sum",
         "jvm_memory_used_bytes",
-        "process_memory_resident_bytes");
+        "process_memory_resident_bytes",
+        "trainerd_backend_gpus");
     assertThat(expressions).allSatisfy(expr -> {
       assertThat(expr).isNotBlank();
       assertThat(expr.chars().filter(c -> c == '(').count())
