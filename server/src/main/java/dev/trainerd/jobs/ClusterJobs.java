@@ -544,15 +544,8 @@ final class ClusterJobs {
     public void epochs(List<EpochMetrics> metrics) {
       Optional<TrainingJobRecord> updated =
           write(
-              (current, seq) -> {
-                TrainingJobRecord job = current;
-                List<JobEvent> events = new ArrayList<>(metrics.size());
-                for (EpochMetrics m : metrics) {
-                  job = job.withEpoch(m);
-                  events.add(new JobEvent.EpochFinished(seq + events.size(), clock.instant(), m));
-                }
-                return new Result(job, events);
-              });
+              (current, seq) ->
+                  new Result(current.withEpochs(metrics), JobEvent.EpochFinished.all(seq, clock.instant(), metrics)));
       updated.ifPresent(j -> metrics.forEach(m -> listener.epoch(j, m)));
     }
 

@@ -536,14 +536,9 @@ public final class JobManager implements AutoCloseable {
     public void epochs(List<EpochMetrics> metrics) {
       TrainingJobRecord updated;
       synchronized (lock) {
-        updated = jobs.get(id);
-        List<JobEvent> events = new ArrayList<>(metrics.size());
-        for (EpochMetrics m : metrics) {
-          updated = updated.withEpoch(m);
-          events.add(new JobEvent.EpochFinished(l.history.size() + events.size() + 1L, clock.instant(), m));
-        }
+        updated = jobs.get(id).withEpochs(metrics);
         jobs.put(id, updated);
-        record(id, l, events);
+        record(id, l, JobEvent.EpochFinished.all(l.history.size() + 1L, clock.instant(), metrics));
       }
       for (EpochMetrics m : metrics) {
         listener.epoch(updated, m);

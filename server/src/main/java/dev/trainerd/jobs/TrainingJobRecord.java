@@ -3,6 +3,7 @@ package dev.trainerd.jobs;
 import dev.trainerd.ml.EpochMetrics;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -80,10 +81,11 @@ public record TrainingJobRecord(
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), requestId);
   }
 
-  TrainingJobRecord withEpoch(EpochMetrics epoch) {
+  /** After {@code epochs} finished, in order (a cross-validation epoch's folds): the last is the latest. */
+  TrainingJobRecord withEpochs(List<EpochMetrics> epochs) {
     return new TrainingJobRecord(
-        id, displayName, spec, state, createTime, startTime, endTime, epochsCompleted + 1,
-        Optional.of(epoch), crossValidation, modelId, failure, requestId);
+        id, displayName, spec, state, createTime, startTime, endTime, epochsCompleted + epochs.size(),
+        Optional.of(epochs.get(epochs.size() - 1)), crossValidation, modelId, failure, requestId);
   }
 
   TrainingJobRecord withCrossValidation(CrossValidationSummary cv) {

@@ -15,8 +15,8 @@ public record JobShape(int featureCount, int outputCount, long trainRows, long e
   public JobShape {
     if (featureCount < 1 || outputCount < 1 || trainRows < 0 || evaluationRows < 0 || folds < 0) {
       throw new IllegalArgumentException(
-          "features and outputs must be at least 1, rows and folds not negative: " + featureCount + " features, " + outputCount + " outputs, " + trainRows + " + "
-              + evaluationRows + " rows, " + folds + " folds");
+          "features and outputs must be at least 1, rows and folds not negative: " + featureCount + " features, "
+              + outputCount + " outputs, " + trainRows + " + " + evaluationRows + " rows, " + folds + " folds");
     }
   }
 }

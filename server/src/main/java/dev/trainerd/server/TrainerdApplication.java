@@ -66,8 +66,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -346,7 +346,8 @@ public final class TrainerdApplication implements AutoCloseable {
                 trainer.warmUp();
                 Device device = trainer.resolveDevice(Device.AUTO);
                 backendMetrics.probed(device == Device.GPU);
-                logBackendReady(trainer.backendVersion(), trainer.gpuBuild(), device, (System.nanoTime() - started) / 1_000_000);
+                logBackendReady(
+                    trainer.backendVersion(), trainer.gpuBuild(), device, (System.nanoTime() - started) / 1_000_000);
               } catch (RuntimeException | LinkageError e) {
                 log.warn("could not load the training backend ahead of the first job: {}", e.toString());
               }
@@ -362,7 +363,9 @@ public final class TrainerdApplication implements AutoCloseable {
    * libraries", names them only in its verbose log, and every job trains on the CPU.
    */
   static void logBackendReady(String backend, boolean gpuBuild, Device device, long millis) {
-    log.info("backend {}{} warmed up in {} ms, training on {} by default", backend, gpuBuild ? " (GPU build)" : "", millis, device);
+    log.info(
+        "backend {}{} warmed up in {} ms, training on {} by default", backend, gpuBuild ? " (GPU build)" : "", millis,
+        device);
     if (gpuBuild && device != Device.GPU) {
       log.warn(
           "the GPU build found no GPU it can use, so jobs train on the CPU; it needs CUDA 12 and cuDNN 9"
