@@ -99,6 +99,16 @@ public interface Trainer {
     backendVersion();
   }
 
+  /**
+   * Hands memory that the backend's native allocator keeps, but no longer uses, back to the
+   * operating system, after the Java objects that owned native memory were collected. For a
+   * server about to idle (after its warm-up); it costs milliseconds. Returns whether the backend
+   * could do it; the default cannot.
+   */
+  default boolean releaseUnusedMemory() {
+    return false;
+  }
+
   /** The backend and its version, recorded with every model (for example {@code TensorFlow 2.18.0}). */
   String backendVersion();
 

@@ -318,19 +318,27 @@ public final class TrainerdApplication implements AutoCloseable {
     log.info(
         "training at most {} job(s) at once, each within {} MiB outside the Java heap", config.maxConcurrentJobs(),
         config.jobMemoryLimit() >> 20);
-    warmUpInBackground(app.datasets, trainer, app.backendMetrics);
+    warmUpInBackground(
+        app.datasets, trainer, app.backendMetrics,
+        new JobPathRehearsal(
+            trainer, new Threads(config.intraOpThreads(), config.interOpThreads()), Clock.systemUTC(),
+            config.dataDir().resolve("rehearsal")));
     return app;
   }
 
   /**
-   * Warms the upload path, then the backend up on a background thread once the server is serving.
+   * Warms the upload path, then the backend up, then rehearses a job, on a background thread once
+   * the server is serving.
    * The upload path first ({@link DatasetStore#warmUp}: hashing 4 MiB), so that a first large
    * upload is not hashed by interpreted code. Then the backend (loads its native library, probes
-   * its devices, runs a first tiny training, see {@link Trainer#warmUp}): start-up does not wait
-   * for it (one to two seconds), and neither does the first job, unless it arrives meanwhile (then
-   * it waits for the same load, or shares the cores with the warm-up).
+   * its devices, runs a first tiny training, see {@link Trainer#warmUp}). Last, a job rehearsed
+   * through the whole job path on generated data ({@link JobPathRehearsal}, about 1 s of a core),
+   * so that the first jobs do not share the cores with the JIT compiling that path. Start-up does
+   * not wait for any of it, and neither does the first job, unless it arrives meanwhile (then it
+   * waits for the same load, or shares the cores with the warm-up).
    */
-  private static void warmUpInBackground(DatasetStore datasets, Trainer trainer, BackendMetrics backendMetrics) {
+  private static void warmUpInBackground(
+      DatasetStore datasets, Trainer trainer, BackendMetrics backendMetrics, JobPathRehearsal rehearsal) {
     Thread warmUp =
         new Thread(
             () -> {
@@ -350,6 +358,26 @@ public final class TrainerdApplication implements AutoCloseable {
                     trainer.backendVersion(), trainer.gpuBuild(), device, (System.nanoTime() - started) / 1_000_000);
               } catch (RuntimeException | LinkageError e) {
                 log.warn("could not load the training backend ahead of the first job: {}", e.toString());
+                return;
+              }
+              try {
+                long started = System.nanoTime();
+                log.info("rehearsing a job on generated data (its data sets, job and model are removed after)");
+                JobPathRehearsal.Outcome outcome = rehearsal.run();
+                // The rehearsal's native memory is free but still resident until its Java owners
+                // are collected, JavaCPP's deallocator thread frees what they owned, and the
+                // allocator hands it back (TfTrainer#releaseUnusedMemory).
+                System.gc();
+                Thread.sleep(100);
+                boolean released = trainer.releaseUnusedMemory();
+                log.info(
+                    "job path warmed up in {} ms (a rehearsed {}-epoch 5-fold job, {} events{})",
+                    (System.nanoTime() - started) / 1_000_000, JobPathRehearsal.EPOCHS, outcome.events(),
+                    released ? ", unused native memory released" : "");
+              } catch (IOException | RuntimeException e) {
+                log.warn("could not rehearse a job ahead of the first one: {}", e.toString());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
             },
             "trainerd-backend-warm-up");

@@ -23,6 +23,7 @@ import dev.trainerd.ml.TrainedModel;
 import dev.trainerd.ml.TrainingCancelledException;
 import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -479,6 +480,26 @@ public final class TfTrainer implements Trainer {
     crossValidate(
         spec, new Examples(rows, features, x, new Examples.Labels.Regression(targets)), Folds.contiguous(2),
         TrainingListener.none(), CancellationSignal.never());
+  }
+
+  /**
+   * glibc's {@code malloc_trim}, through JavaCPP (TensorFlow's allocations are glibc's): freed
+   * native memory otherwise stays resident. Measured on the 2-core VM after the server's warm-up
+   * (which rehearses a job): resident 437 MB, 401 MB after the trim, 381 MB after a collection
+   * and the trim (351 MB without the rehearsal); a collection alone left 430 MB. JavaCPP keeps the
+   * call private (it makes it itself when its own allocations pass a limit), so it is reached by
+   * reflection, and a JavaCPP without it only makes this return false.
+   */
+  @Override
+  public boolean releaseUnusedMemory() {
+    try {
+      Method trim = org.bytedeco.javacpp.Pointer.class.getDeclaredMethod("trimMemory");
+      trim.setAccessible(true);
+      trim.invoke(null);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false;
+    }
   }
 
   @Override
