@@ -51,11 +51,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * compiled, and the JIT compiled for 1.2 s of the two cores' time during it (BENCHMARKS.md, eighth
  * round). The backend's own warm-up ({@link Trainer#warmUp}) trains too little for that.
  *
- * <p>The rehearsal uploads two generated CSV tables (numbers and categories, with gaps) to a data set
- * store in a scratch folder, trains a 5-fold linear regression with the book's house-price
+ * <p>The rehearsal uploads two generated CSV tables (numbers and categories, with gaps) to a data
+ * set store in a scratch folder, trains a 5-fold linear regression with the book's house-price
  * preprocessing through a job manager, a runner and a model store of its own (the job's history
- * store makes every event into the watch's message), watched. Nothing of it reaches the server's stores, metrics or
- * listings, and the folder is removed afterwards; only the gRPC transport is not rehearsed.
+ * store makes every event into the watch's message), and watches it. Nothing of it reaches the
+ * server's stores, metrics or listings, and the folder is removed afterwards; only the gRPC
+ * transport is not rehearsed.
  */
 final class JobPathRehearsal {
   /**
@@ -118,7 +119,8 @@ final class JobPathRehearsal {
       throws InterruptedException {
     Ids ids = new Ids();
     TrainingJobRunner runner =
-        new TrainingJobRunner(new JobData(datasets), models, trainer, ids::next, clock, threads, BuildInfo.trainerdVersion());
+        new TrainingJobRunner(
+            new JobData(datasets), models, trainer, ids::next, clock, threads, BuildInfo.trainerdVersion());
     JobManager jobs =
         new JobManager(
             new FileJobRepository(dir, ProtoCodecs.jobs(mapper)), runner, clock, ids::next, 1, 1,

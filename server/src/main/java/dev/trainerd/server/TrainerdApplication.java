@@ -363,13 +363,13 @@ public final class TrainerdApplication implements AutoCloseable {
               try {
                 long started = System.nanoTime();
                 log.info("rehearsing a job on generated data (its data sets, job and model are removed after)");
-                JobPathRehearsal.Outcome outcome = rehearsal.run();
-                // The rehearsal's native memory is free but still resident until its Java owners
-                // are collected, JavaCPP's deallocator thread frees what they owned, and the
-                // allocator hands it back (TfTrainer#releaseUnusedMemory).
-                System.gc();
-                Thread.sleep(100);
-                boolean released = trainer.releaseUnusedMemory();
+                JobPathRehearsal.Outcome outcome;
+                boolean released;
+                try {
+                  outcome = rehearsal.run();
+                } finally {
+                  released = releaseUnusedMemory(trainer);
+                }
                 log.info(
                     "job path warmed up in {} ms (a rehearsed {}-epoch 5-fold job, {} events{})",
                     (System.nanoTime() - started) / 1_000_000, JobPathRehearsal.EPOCHS, outcome.events(),
@@ -383,6 +383,21 @@ public final class TrainerdApplication implements AutoCloseable {
             "trainerd-backend-warm-up");
     warmUp.setDaemon(true);
     warmUp.start();
+  }
+
+  /**
+   * After the rehearsal, its native memory is free but still resident until its Java owners are
+   * collected, JavaCPP's deallocator thread frees what they owned, and the allocator hands the
+   * pages back ({@link Trainer#releaseUnusedMemory}); a server about to idle pays that once.
+   */
+  private static boolean releaseUnusedMemory(Trainer trainer) {
+    System.gc();
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return trainer.releaseUnusedMemory();
   }
 
   /**

@@ -39,8 +39,8 @@ class WarmUpIT {
       }
       assertThat(server.log()).contains("job path warmed up");
 
-      assertThat(DatasetServiceGrpc.newBlockingStub(server.channel()).listDatasets(ListDatasetsRequest.getDefaultInstance())
-              .getDatasetsList())
+      assertThat(DatasetServiceGrpc.newBlockingStub(server.channel())
+              .listDatasets(ListDatasetsRequest.getDefaultInstance()).getDatasetsList())
           .isEmpty();
       assertThat(TrainingServiceGrpc.newBlockingStub(server.channel())
               .listTrainingJobs(ListTrainingJobsRequest.getDefaultInstance()).getTrainingJobsList())

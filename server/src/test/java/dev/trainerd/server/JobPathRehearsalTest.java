@@ -20,6 +20,7 @@ import dev.trainerd.ml.Trainer;
 import dev.trainerd.ml.TrainingListener;
 import dev.trainerd.ml.TrainingSpec;
 import dev.trainerd.ml.tf.TfTrainer;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,10 +68,10 @@ class JobPathRehearsalTest {
   void theGeneratedTablesAreShapedLikeTheHousePriceTables() {
     CsvParser parser = new CsvParser();
     String csv = JobPathRehearsal.table(JobPathRehearsal.ROWS, true);
-    Table train = parser.parseTable("train.csv", () -> new java.io.StringReader(csv), DatasetOptions.csv("price", "id"));
+    Table train = parser.parseTable("train.csv", () -> new StringReader(csv), DatasetOptions.csv("price", "id"));
     Table test =
         parser.parseTable(
-            "test.csv", () -> new java.io.StringReader(JobPathRehearsal.table(JobPathRehearsal.ROWS / 2, false)),
+            "test.csv", () -> new StringReader(JobPathRehearsal.table(JobPathRehearsal.ROWS / 2, false)),
             DatasetOptions.csv("", "id"));
 
     assertThat(train.rowCount()).isEqualTo(JobPathRehearsal.ROWS);
