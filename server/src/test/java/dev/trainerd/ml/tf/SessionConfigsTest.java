@@ -79,7 +79,7 @@ class SessionConfigsTest {
   }
 
   @Test
-  void everySessionSkipsOnlyTheGrapplerPassesThatCannotChangeItsGraph() {
+  void everySessionSkipsOnlyTheGrapplerPassesThatCannotChangeItsGraphAndRunsTheOthersOnce() {
     for (Precision precision : Precision.values()) {
       RewriterConfig rewrite = SessionConfigs.of(Threads.defaults(), Device.CPU, precision).getGraphOptions().getRewriteOptions();
       assertThat(rewrite.getDisableTfgOptimizer()).isTrue();
@@ -94,6 +94,8 @@ class SessionConfigsTest {
       assertThat(rewrite.getCommonSubgraphElimination()).isEqualTo(RewriterConfig.Toggle.DEFAULT);
       assertThat(rewrite.getDisableModelPruning()).isFalse();
       assertThat(rewrite.getDisableMetaOptimizer()).isFalse();
+      // Once through them, not twice.
+      assertThat(rewrite.getMetaOptimizerIterations()).isEqualTo(RewriterConfig.NumIterationsType.ONE);
     }
   }
 }
