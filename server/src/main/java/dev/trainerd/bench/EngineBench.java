@@ -227,7 +227,8 @@ public final class EngineBench {
         .build();
   }
 
-  private static double median(double[] sorted) {
+  /** The median of values already sorted. */
+  static double median(double[] sorted) {
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }

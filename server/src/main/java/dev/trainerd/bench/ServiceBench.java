@@ -327,9 +327,7 @@ public final class ServiceBench {
   }
 
   private static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return EngineBench.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
   }
 
   /** Per job, the bare engine's seconds, the service's, and the service's overhead over the engine. */

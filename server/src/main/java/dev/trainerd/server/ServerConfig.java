@@ -1,5 +1,6 @@
 package dev.trainerd.server;
 
+import dev.trainerd.ml.Threads;
 import dev.trainerd.store.cluster.ObjectStoreSettings;
 import dev.trainerd.store.cluster.PostgresSettings;
 import java.lang.management.ManagementFactory;
@@ -165,6 +166,11 @@ public record ServerConfig(
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     long outsideHeap = Math.max(0, total - Runtime.getRuntime().maxMemory());
     return Math.max(256L << 20, outsideHeap / 4 * 3 / maxConcurrentJobs);
+  }
+
+  /** The TensorFlow thread settings jobs get when they ask for 0 (the server's default). */
+  public Threads threads() {
+    return new Threads(intraOpThreads, interOpThreads);
   }
 
   /** A server with the embedded storage (the data directory). */

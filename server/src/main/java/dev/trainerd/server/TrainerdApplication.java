@@ -27,7 +27,6 @@ import dev.trainerd.metrics.MetricsEndpoint;
 import dev.trainerd.metrics.TrainingMetrics;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.trainerd.ml.Threads;
 import dev.trainerd.ml.Trainer;
 import dev.trainerd.ml.tf.TfTrainer;
 import dev.trainerd.models.ModelService;
@@ -160,7 +159,7 @@ public final class TrainerdApplication implements AutoCloseable {
             trainer,
             ids::next,
             clock,
-            new Threads(config.intraOpThreads(), config.interOpThreads()),
+            config.threads(),
             BuildInfo.trainerdVersion());
     JobAdmission admission;
     if (cluster == null) {
@@ -299,7 +298,7 @@ public final class TrainerdApplication implements AutoCloseable {
             // training set 1.47 -> 1.31 s, medians of 3 alternating fresh servers). The initial
             // window, not flowControlWindow: Netty's window auto-tuning stays on.
             .initialFlowControlWindow(8 << 20);
-    TfTrainer trainer = new TfTrainer(new Threads(config.intraOpThreads(), config.interOpThreads()));
+    TfTrainer trainer = new TfTrainer(config.threads());
     TrainerdApplication app = new TrainerdApplication(config, builder, trainer, Clock.systemUTC());
     if (config.healthPort() >= 0) {
       app.grpc.withHealthOnly(
@@ -320,9 +319,7 @@ public final class TrainerdApplication implements AutoCloseable {
         config.jobMemoryLimit() >> 20);
     warmUpInBackground(
         app.datasets, trainer, app.backendMetrics,
-        new JobPathRehearsal(
-            trainer, new Threads(config.intraOpThreads(), config.interOpThreads()), Clock.systemUTC(),
-            config.dataDir().resolve("rehearsal")));
+        new JobPathRehearsal(trainer, config.threads(), Clock.systemUTC(), config.dataDir().resolve("rehearsal")));
     return app;
   }
 

@@ -147,25 +147,25 @@ final class TfPredictor implements Predictor {
           Placeholder<TUint8> raw = tf.placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, model.featureCount())));
           Placeholder<TFloat32> divisor = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
           Operand<TFloat32> x = Forward.bytesAsFloats(tf, raw, divisor);
-          byteEvaluation = new ByteEvaluation(raw, divisor, evaluationSums(Forward.outputs(tf, plan, x, params, null), classes));
+          byteEvaluation =
+              new ByteEvaluation(raw, divisor, evaluationSums(Forward.outputs(tf, plan, x, params, null), classes));
         }
-        runner.feed(byteEvaluation.bytes(), TrainingGraph.closedLater(fed, TUint8.tensorOf(xShape, DataBuffers.of(bytes.values(), true, false))))
+        runner
+            .feed(
+                byteEvaluation.bytes(),
+                TrainingGraph.closedLater(fed, TUint8.tensorOf(xShape, DataBuffers.of(bytes.values(), true, false))))
             .feed(byteEvaluation.divisor(), TrainingGraph.closedLater(fed, TFloat32.scalarOf(bytes.divisor())));
         sums = byteEvaluation.sums();
       } else {
         if (evalSums == null) {
           evalSums = evaluationSums(outputs, classes);
         }
-        runner.feed(features, TrainingGraph.closedLater(fed, TFloat32.tensorOf(xShape, DataBuffers.of(examples.features(), true, false))));
+        runner.feed(
+            features,
+            TrainingGraph.closedLater(fed, TFloat32.tensorOf(xShape, DataBuffers.of(examples.features(), true, false))));
         sums = evalSums;
       }
-      runner.feed(
-          evalLabels,
-          TrainingGraph.closedLater(
-              fed,
-              classes
-                  ? TInt32.tensorOf(Shape.of(n), DataBuffers.of(((Examples.Labels.Classes) examples.labels()).values(), true, false))
-                  : TFloat32.tensorOf(Shape.of(n, 1), DataBuffers.of(((Examples.Labels.Regression) examples.labels()).values(), true, false))));
+      runner.feed(evalLabels, TrainingGraph.closedLater(fed, labelTensor(examples.labels(), n)));
       sums.forEach(runner::fetch);
       try (Result r = runner.run()) {
         double loss = ((TFloat32) r.get(0)).getFloat() / n;
@@ -180,6 +180,14 @@ final class TfPredictor implements Predictor {
     } finally {
       fed.forEach(TType::close);
     }
+  }
+
+  /** The labels as the evaluation's placeholder takes them: class indices, or a column of targets. */
+  private static TType labelTensor(Examples.Labels labels, int n) {
+    if (labels instanceof Examples.Labels.Classes c) {
+      return TInt32.tensorOf(Shape.of(n), DataBuffers.of(c.values(), true, false));
+    }
+    return TFloat32.tensorOf(Shape.of(n, 1), DataBuffers.of(((Examples.Labels.Regression) labels).values(), true, false));
   }
 
   /** The loss sum, then the correct count (classes) or the regression's squared-error sums. */

@@ -486,9 +486,9 @@ public final class TfTrainer implements Trainer {
    * glibc's {@code malloc_trim}, through JavaCPP (TensorFlow's allocations are glibc's): freed
    * native memory otherwise stays resident. Measured on the 2-core VM after the server's warm-up
    * rehearsed a job on 1,000-row tables: resident 437 MB, 401 MB after the trim, 381 MB after a
-   * collection and the trim (351 MB without the rehearsal); a collection alone left 430 MB. JavaCPP keeps the
-   * call private (it makes it itself when its own allocations pass a limit), so it is reached by
-   * reflection, and a JavaCPP without it only makes this return false.
+   * collection and the trim (351 MB without the rehearsal); a collection alone left 430 MB.
+   * JavaCPP keeps the call private (it makes it itself when its own allocations pass a limit), so
+   * it is reached by reflection, and a JavaCPP without it only makes this return false.
    */
   @Override
   public boolean releaseUnusedMemory() {
