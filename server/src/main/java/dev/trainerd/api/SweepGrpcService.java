@@ -76,6 +76,7 @@ public final class SweepGrpcService extends SweepServiceGrpc.SweepServiceImplBas
     WatchStream.<SweepEvent, dev.trainerd.v1.SweepEvent>serve(
         response,
         mapper::toProto,
+        event -> event instanceof SweepEvent.TrialEpoch,
         watchSender,
         sink -> {
           String id = Names.SWEEPS.parse(request.getName(), "name");

@@ -110,6 +110,7 @@ public final class TrainingGrpcService extends TrainingServiceGrpc.TrainingServi
     WatchStream.<JobEvent, TrainingJobEvent>serve(
         response,
         mapper::toProto,
+        event -> event instanceof JobEvent.EpochFinished,
         watchSender,
         sink -> {
           String id = Names.TRAINING_JOBS.parse(request.getName(), "name");

@@ -121,11 +121,13 @@ class WatchStreamTest {
     }
   }
 
+  /** Negative events are milestones; the rest are progress. */
   private EventSink<Integer> serve(RecordingCall call, AtomicBoolean closed) {
     AtomicReference<EventSink<Integer>> sink = new AtomicReference<>();
     WatchStream.<Integer, String>serve(
         call,
         i -> "event " + i,
+        i -> i >= 0,
         sender,
         s -> {
           sink.set(s);
@@ -266,5 +268,20 @@ class WatchStreamTest {
     // Runs after any drain due now, before one due later: the end must not wait for the delay.
     sender.submit(() -> {}).get(5, TimeUnit.SECONDS);
     assertThat(call.completed).isTrue();
+  }
+
+  @Test
+  void aMilestoneGoesAtOnceWithTheProgressPendingBeforeIt() throws Exception {
+    RecordingCall call = new RecordingCall();
+    EventSink<Integer> sink = serve(call, new AtomicBoolean());
+    sink.onEvent(1);
+    sink.onEvent(2);
+    sink.onEvent(-3);
+    // Runs after any drain due now, before one due later: the milestone must not wait.
+    sender.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(call.sent()).containsExactly("event 1", "event 2", "event -3");
+    sink.onEvent(4);
+    drained();
+    assertThat(call.sent()).endsWith("event 4");
   }
 }
