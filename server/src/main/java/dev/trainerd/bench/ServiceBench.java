@@ -353,8 +353,8 @@ public final class ServiceBench {
   }
 
   /**
-   * Alternating pairs of the same job, service then bare engine: the medians of each side, the
-   * median of the pairs' overheads, and every pair's overhead.
+   * Pairs of the same job on the service and the bare engine (in either order): the medians of
+   * each side, the median of the pairs' overheads, and every pair's overhead.
    */
   private static String pairs(String name, List<Double> service, List<Double> engine) {
     List<Double> overheads = new ArrayList<>();
