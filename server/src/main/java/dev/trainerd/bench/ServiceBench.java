@@ -94,7 +94,7 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
- * [--work DIR] [--house-pairs 5] [--settle-ms 500] [--jvm-options '-XX:+UseTransparentHugePages']}:
+ * [--work DIR] [--house-pairs 9] [--settle-ms 500] [--jvm-options '-XX:+UseTransparentHugePages']}:
  * the server runs as the README's {@code java -jar}, with any JVM options given.
  */
 public final class ServiceBench {
@@ -106,7 +106,7 @@ public final class ServiceBench {
     Path jar = Path.of("server/target/trainerd-server.jar");
     Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
     Path work = Files.createTempDirectory("trainerd-bench-");
-    int housePairs = 5;
+    int housePairs = 9;
     long settleMillis = 500;
     List<String> jvmOptions = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
