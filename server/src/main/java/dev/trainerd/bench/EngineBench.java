@@ -90,8 +90,8 @@ public final class EngineBench {
     StringBuilder json = new StringBuilder();
     json.append(String.format(Locale.ROOT,
         "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d,"
-            + " \"precision\": \"%s\", \"device\": \"%s\"",
-        stepsPerRun, splits, intraOp, interOp, epochs, precision, trainer.resolveDevice(device)));
+            + " \"precision\": \"%s\", \"device_requested\": \"%s\", \"gpu_visible\": %b",
+        stepsPerRun, splits, intraOp, interOp, epochs, precision, device, trainer.resolveDevice(Device.AUTO) == Device.GPU));
     if (models.remove("house")) {
       json.append(", \"house_prices_5fold\": ")
           .append(housePrices(trainer, data, houseSpec(new Threads(intraOp, interOp), device), repeat));
@@ -141,10 +141,10 @@ public final class EngineBench {
       json.append(first ? "" : ", ");
       first = false;
       json.append(String.format(Locale.ROOT,
-          "\"%s\": {\"median_seconds_per_epoch\": %.4f, \"median_cpu_seconds_per_epoch\": %.4f,"
+          "\"%s\": {\"device\": \"%s\", \"median_seconds_per_epoch\": %.4f, \"median_cpu_seconds_per_epoch\": %.4f,"
               + " \"first_epoch_seconds\": %.4f, \"total_seconds\": %.2f,"
               + " \"test_accuracy\": %.4f, \"mean_test_accuracy_last3\": %.4f, \"train_loss\": %.4f}",
-          name, median, medianCpu, epochsSeen.get(0).durationSeconds(), total,
+          name, trainer.resolveDevice(spec, train), median, medianCpu, epochsSeen.get(0).durationSeconds(), total,
           model.finalEvaluation().orElseThrow().accuracy(), last3,
           epochsSeen.get(last - 1).trainLoss()));
     }
@@ -176,9 +176,9 @@ public final class EngineBench {
       if (run == 0) {
         double[] sorted = epochSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         first = String.format(Locale.ROOT,
-            "\"total_seconds\": %.3f, \"cpu_seconds\": %.3f, \"epochs\": %d, \"median_epoch_seconds\": %.5f,"
-                + " \"mean_train_log_rmse\": %.4f, \"mean_valid_log_rmse\": %.4f",
-            total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(), cv.meanValidation().logRmse());
+            "\"device\": \"%s\", \"total_seconds\": %.3f, \"cpu_seconds\": %.3f, \"epochs\": %d,"
+                + " \"median_epoch_seconds\": %.5f, \"mean_train_log_rmse\": %.4f, \"mean_valid_log_rmse\": %.4f",
+            trainer.resolveDevice(spec, examples), total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(), cv.meanValidation().logRmse());
       } else {
         later.append(later.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", total));
       }

@@ -127,4 +127,13 @@ public interface Trainer {
    * FAILED_PRECONDITION.
    */
   Device resolveDevice(Device requested);
+
+  /**
+   * The device a model of {@code spec} trained on {@code train} uses in this process: as {@link
+   * #resolveDevice(Device)}, except that a backend may keep AUTO on the CPU for a model too small
+   * to gain from its GPU.
+   */
+  default Device resolveDevice(TrainingSpec spec, Examples train) {
+    return resolveDevice(spec.device());
+  }
 }

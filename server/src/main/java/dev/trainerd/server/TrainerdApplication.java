@@ -404,8 +404,8 @@ public final class TrainerdApplication implements AutoCloseable {
    */
   static void logBackendReady(String backend, boolean gpuBuild, Device device, long millis) {
     log.info(
-        "backend {}{} warmed up in {} ms, training on {} by default", backend, gpuBuild ? " (GPU build)" : "", millis,
-        device);
+        "backend {}{} warmed up in {} ms, training on {} by default{}", backend, gpuBuild ? " (GPU build)" : "", millis,
+        device, device == Device.GPU ? " (models too small to gain from it on the CPU)" : "");
     if (gpuBuild && device != Device.GPU) {
       log.warn(
           "the GPU build found no GPU it can use, so jobs train on the CPU; it needs CUDA 12 and cuDNN 9"

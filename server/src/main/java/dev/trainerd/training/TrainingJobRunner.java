@@ -79,6 +79,7 @@ public final class TrainingJobRunner implements JobRunner {
 
     Optional<CrossValidationSummary> cv = Optional.empty();
     TrainedModel model;
+    Examples finalTrain = all;
     SplitSpec split = spec.split();
     if (split instanceof SplitSpec.KFold k) {
       if (k.folds() > all.count()) {
@@ -109,6 +110,7 @@ public final class TrainingJobRunner implements JobRunner {
       model = trainer.train(training, all, prepared.trainAugmentation(), Optional.empty(), listener, cancel);
     } else {
       Examples trainOn = inputs.holdout().map(h -> all.subset(h.train())).orElse(all);
+      finalTrain = trainOn;
       // Holdout: only the training part is augmented; validation rows keep their deterministic view.
       Optional<EpochAugmentation> augmentOn =
           inputs.holdout().isPresent()
@@ -136,7 +138,7 @@ public final class TrainingJobRunner implements JobRunner {
                 trainerdVersion,
                 trainer.backendVersion(),
                 System.getProperty("java.version"),
-                trainer.resolveDevice(training.device())),
+                trainer.resolveDevice(training, finalTrain)),
             prepared.preprocessor().map(Preprocessor::toJson),
             prepared.classNames(),
             prepared.featureNames(),

@@ -48,7 +48,8 @@ class BackendReadyLogTest {
     TrainerdApplication.logBackendReady("TensorFlow 2.18.0", false, Device.CPU, 700);
     assertThat(warnings()).isEmpty();
     assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-        "backend TensorFlow 2.18.0 (GPU build) warmed up in 900 ms, training on GPU by default",
+        "backend TensorFlow 2.18.0 (GPU build) warmed up in 900 ms, training on GPU by default"
+            + " (models too small to gain from it on the CPU)",
         "backend TensorFlow 2.18.0 warmed up in 700 ms, training on CPU by default");
   }
 }

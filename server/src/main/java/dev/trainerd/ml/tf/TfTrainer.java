@@ -203,9 +203,12 @@ public final class TfTrainer implements Trainer {
       CancellationSignal cancel) {
     int replicas = trainRows.length;
     int n = trainRows[0].length;
+    // The session gets the device the model trains on; the models keep the spec as asked.
+    Device device = resolveDevice(spec, data);
+    TrainingSpec placed = device == spec.device() ? spec : spec.toBuilder().device(device).build();
     try (EpochFeatures fresh = augmentation == null ? null : new EpochFeatures(augmentation, spec.seed());
         TrainingGraph g =
-            new TrainingGraph(spec, data, evaluation, trainRows, fresh != null, stepsPerRun, productSplits)) {
+            new TrainingGraph(placed, data, evaluation, trainRows, fresh != null, stepsPerRun, productSplits)) {
       if (fresh != null) {
         g.replaceTrainingFeatures(fresh.drawNow(1));
       }
@@ -452,10 +455,12 @@ public final class TfTrainer implements Trainer {
    * 5-fold job took 2.4 s as the process's first training, 1.4 s after this); the throwaway job
    * pays it instead of the first client's. It stays that small on purpose: warming a Fashion-MNIST
    * sized MLP too (in each precision) kept about 40 MB more resident for no measurable gain.
+   * Where a GPU is visible it trains once on each device, since AUTO puts small models on the CPU
+   * and larger ones on the GPU.
    */
   @Override
   public void warmUp() {
-    resolveDevice(Device.AUTO);
+    Device visible = resolveDevice(Device.AUTO);
     int rows = 288;
     int features = 16;
     float[] x = new float[rows * features];
@@ -472,14 +477,18 @@ public final class TfTrainer implements Trainer {
             .loss(new Loss.Squared())
             .optimizer(Optimizer.Adam.defaults())
             .threads(processThreads)
-            .device(Device.AUTO)
+            .device(Device.CPU)
             .batchSize(16)
             .epochs(1)
             .seed(1)
             .build();
-    crossValidate(
-        spec, new Examples(rows, features, x, new Examples.Labels.Regression(targets)), Folds.contiguous(2),
-        TrainingListener.none(), CancellationSignal.never());
+    Examples examples = new Examples(rows, features, x, new Examples.Labels.Regression(targets));
+    crossValidate(spec, examples, Folds.contiguous(2), TrainingListener.none(), CancellationSignal.never());
+    if (visible == Device.GPU) {
+      crossValidate(
+          spec.toBuilder().device(Device.GPU).build(), examples, Folds.contiguous(2), TrainingListener.none(),
+          CancellationSignal.never());
+    }
   }
 
   /**
@@ -510,6 +519,47 @@ public final class TfTrainer implements Trainer {
   @Override
   public boolean gpuBuild() {
     return TfDevices.gpuBuild(TfTrainer.class.getClassLoader());
+  }
+
+  /**
+   * Multiply-adds of one model's matrix products in one training step below which {@link
+   * Device#AUTO} trains on the CPU although a GPU is visible. Such a model's steps are a few
+   * dozen small kernels, each launched on the GPU from the host, so the launches, not the
+   * arithmetic, set the pace. On the NVIDIA H200 machine (BENCHMARKS.md, seventh and eighth
+   * rounds) softmax regression (256 x 784 x 10, 2.0 M per step) took 0.139 s per epoch on the GPU
+   * against 0.06 on two CPU cores, and the house-price 5-fold job (64 x 331, 21 k) 2.0 s against
+   * 0.7; the MLPs (52 M and 69 M) were faster on the GPU (0.106 against 0.24 s, 0.223 against
+   * 0.41). The threshold sits between, where neither device was measured.
+   */
+  static final long GPU_MIN_STEP_MULTIPLY_ADDS = 10_000_000L;
+
+  /** Multiply-adds of one model's dense products in one full training step (forward pass). */
+  static long stepMultiplyAdds(TrainingSpec spec, Examples train) {
+    int outputs = spec.outputCount(train.labels());
+    long perRow = 0;
+    for (LayerPlan.Dense d : LayerPlan.of(spec.model(), train.featureCount(), outputs).layers()) {
+      perRow += (long) d.inputs() * d.outputs();
+    }
+    return perRow * Math.min(spec.batchSize(), Math.max(1, train.count()));
+  }
+
+  /**
+   * AUTO trains on the CPU when the model's steps are smaller than {@link
+   * #GPU_MIN_STEP_MULTIPLY_ADDS}, else as {@link #resolveDevice(Device)}; CPU and GPU are kept.
+   */
+  @Override
+  public Device resolveDevice(TrainingSpec spec, Examples train) {
+    return placed(spec.device(), resolveDevice(spec.device()), stepMultiplyAdds(spec, train));
+  }
+
+  /**
+   * Where a model of {@code multiplyAdds} per step asking for {@code requested} trains, given
+   * where {@code requested} resolves to in this process.
+   */
+  static Device placed(Device requested, Device resolved, long multiplyAdds) {
+    return requested == Device.AUTO && resolved == Device.GPU && multiplyAdds < GPU_MIN_STEP_MULTIPLY_ADDS
+        ? Device.CPU
+        : resolved;
   }
 
   @Override
