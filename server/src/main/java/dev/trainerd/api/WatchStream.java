@@ -56,7 +56,10 @@ final class WatchStream<E, P> implements EventSink<E> {
   private volatile JobManager.Watch watch;
 
   private WatchStream(
-      ServerCallStreamObserver<P> call, Function<E, P> toProto, Predicate<E> progress, ScheduledExecutorService sender) {
+      ServerCallStreamObserver<P> call,
+      Function<E, P> toProto,
+      Predicate<E> progress,
+      ScheduledExecutorService sender) {
     this.call = call;
     this.toProto = toProto;
     this.progress = progress;

@@ -91,7 +91,8 @@ public final class EngineBench {
     json.append(String.format(Locale.ROOT,
         "{\"steps_per_run\": %d, \"product_splits\": %d, \"intra_op\": %d, \"inter_op\": %d, \"epochs\": %d,"
             + " \"precision\": \"%s\", \"device_requested\": \"%s\", \"gpu_visible\": %b",
-        stepsPerRun, splits, intraOp, interOp, epochs, precision, device, trainer.resolveDevice(Device.AUTO) == Device.GPU));
+        stepsPerRun, splits, intraOp, interOp, epochs, precision, device,
+        trainer.resolveDevice(Device.AUTO) == Device.GPU));
     if (models.remove("house")) {
       json.append(", \"house_prices_5fold\": ")
           .append(housePrices(trainer, data, houseSpec(new Threads(intraOp, interOp), device), repeat));
@@ -178,7 +179,8 @@ public final class EngineBench {
         first = String.format(Locale.ROOT,
             "\"device\": \"%s\", \"total_seconds\": %.3f, \"cpu_seconds\": %.3f, \"epochs\": %d,"
                 + " \"median_epoch_seconds\": %.5f, \"mean_train_log_rmse\": %.4f, \"mean_valid_log_rmse\": %.4f",
-            trainer.resolveDevice(spec, examples), total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(), cv.meanValidation().logRmse());
+            trainer.resolveDevice(spec, examples), total, cpu, sorted.length, median(sorted), cv.meanTrain().logRmse(),
+            cv.meanValidation().logRmse());
       } else {
         later.append(later.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", total));
       }
@@ -234,7 +236,8 @@ public final class EngineBench {
   }
 
   /** CPU time of the whole process, all threads: TensorFlow's pools included. */
-  private static long processCpuNanos() {
+  /** This process's CPU time, all threads. */
+  static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }

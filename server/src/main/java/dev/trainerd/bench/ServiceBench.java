@@ -51,7 +51,6 @@ import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -276,10 +275,10 @@ public final class ServiceBench {
         }
       }
       double wall = (System.nanoTime() - start) / 1e9;
+      TrainingJob done = done(events);
       // This process's CPU over the measured span (receiving the events, and any compiling or
       // collecting of its own), taken from the two cores the server trains on.
-      double clientCpu = (done(events).hasCrossValidation() ? clientCpuAtFolds : processCpuSeconds()) - clientCpuStart;
-      TrainingJob done = done(events);
+      double clientCpu = (done.hasCrossValidation() ? clientCpuAtFolds : processCpuSeconds()) - clientCpuStart;
       double[] epochs = events.stream().filter(TrainingJobEvent::hasEpoch)
           .mapToDouble(e -> e.getEpoch().getDuration().getSeconds() + e.getEpoch().getDuration().getNanos() / 1e9).toArray();
       double sum = Arrays.stream(epochs).sum();
@@ -394,7 +393,7 @@ public final class ServiceBench {
   }
 
   private static double processCpuSeconds() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    return EngineBench.processCpuNanos() / 1e9;
   }
 
   private static List<TrainingJobEvent> watch(TrainingServiceGrpc.TrainingServiceBlockingStub training, TrainingJob job) {
@@ -420,17 +419,6 @@ public final class ServiceBench {
     return -1;
   }
 
-  /**
-   * Loads this JVM's gRPC client stack (Netty, TLS-free transport, the health and data set stubs,
-   * a streaming upload, a watch of many events) against a throwaway local server, so that the
-   * cold start, the upload and the jobs measured next are the server's and not this process's
-   * first channel, first upload and first event streams. This process shares the server's two
-   * cores: without the watch, it was still compiling its receiving path (Netty's HTTP/2 reads,
-   * gRPC's deframer, the events' parsers) during the first house-price jobs, which stream about
-   * 600 events in 0.6 s, for 0.1-0.2 s of CPU taken from the server's job (PrintCompilation and
-   * per-thread CPU of this process during each job). The throwaway server only drains the upload
-   * and sends made-up events shaped like a cross-validation's.
-   */
   /** Watches of {@link #madeUpCrossValidation} before measuring: enough for C2 to compile its path. */
   private static final int WARM_WATCHES = 50;
 
@@ -461,6 +449,17 @@ public final class ServiceBench {
     return out;
   }
 
+  /**
+   * Loads this JVM's gRPC client stack (Netty, TLS-free transport, the health and data set stubs,
+   * a streaming upload, a watch of many events) against a throwaway local server, so that the
+   * cold start, the upload and the jobs measured next are the server's and not this process's
+   * first channel, first upload and first event streams. This process shares the server's two
+   * cores: without the watch, it was still compiling its receiving path (Netty's HTTP/2 reads,
+   * gRPC's deframer, the events' parsers) during the first house-price jobs, which stream about
+   * 600 events in 0.6 s, for 0.1-0.2 s of CPU taken from the server's job (PrintCompilation and
+   * per-thread CPU of this process during each job). The throwaway server only drains the upload
+   * and sends made-up events shaped like a cross-validation's.
+   */
   private static void warmClientStack(Path work) throws Exception {
     HealthStatusManager status = new HealthStatusManager();
     DatasetServiceGrpc.DatasetServiceImplBase drain =
@@ -482,13 +481,13 @@ public final class ServiceBench {
             };
           }
         };
+    List<TrainingJobEvent> all = madeUpCrossValidation();
     TrainingServiceGrpc.TrainingServiceImplBase events =
         new TrainingServiceGrpc.TrainingServiceImplBase() {
           @Override
           public void watchTrainingJob(WatchTrainingJobRequest request, StreamObserver<TrainingJobEvent> response) {
             // An epoch's five events at a time with a pause between, as the server's watch sends
             // bursts, so that each event-loop wake-up of this client is compiled too.
-            List<TrainingJobEvent> all = madeUpCrossValidation();
             for (int i = 0; i < all.size(); i++) {
               response.onNext(all.get(i));
               if (i % 5 == 4) {

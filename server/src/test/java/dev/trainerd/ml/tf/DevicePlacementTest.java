@@ -26,10 +26,11 @@ class DevicePlacementTest {
     assertThat(TfTrainer.stepMultiplyAdds(spec(new ModelSpec.SoftmaxRegression(), 256, Device.AUTO), fashion))
         .isEqualTo(256L * 784 * 10);
     ModelSpec mlp = new ModelSpec.Mlp(List.of(ModelSpec.HiddenLayer.relu(256)));
-    assertThat(TfTrainer.stepMultiplyAdds(spec(mlp, 256, Device.AUTO), fashion)).isEqualTo(256L * (784 * 256 + 256 * 10));
+    assertThat(TfTrainer.stepMultiplyAdds(spec(mlp, 256, Device.AUTO), fashion))
+        .isEqualTo(256L * (784 * 256 + 256 * 10));
     // A batch larger than the data set is the data set.
-    assertThat(TfTrainer.stepMultiplyAdds(spec(new ModelSpec.SoftmaxRegression(), 256, Device.AUTO), fashionShaped(100)))
-        .isEqualTo(100L * 784 * 10);
+    ModelSpec softmax = new ModelSpec.SoftmaxRegression();
+    assertThat(TfTrainer.stepMultiplyAdds(spec(softmax, 256, Device.AUTO), fashionShaped(100))).isEqualTo(100L * 784 * 10);
   }
 
   @Test
