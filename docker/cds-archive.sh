@@ -6,7 +6,7 @@
 # image must be the one that uses the archive (a mismatch only turns sharing off, with a warning).
 set -eu
 work=$(mktemp -d)
-java -XX:ArchiveClassesAtExit=/app/trainerd.jsa -Dorg.bytedeco.javacpp.cachedir="$work/cache" \
+java -XX:ArchiveClassesAtExit=/app/trainerd.jsa -XX:TieredStopAtLevel=1 -Dorg.bytedeco.javacpp.cachedir="$work/cache" \
   -jar /app/trainerd-server.jar --host 127.0.0.1 --grpc-port 0 --metrics-port 0 --data-dir "$work/data" \
   >"$work/log" 2>&1 &
 pid=$!

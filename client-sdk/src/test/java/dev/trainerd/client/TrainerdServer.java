@@ -34,6 +34,8 @@ public final class TrainerdServer implements AutoCloseable {
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx2g",
+            // As the README runs it.
+            "-XX:TieredStopAtLevel=1",
             "-jar",
             jar,
             "--host", "127.0.0.1",

@@ -93,11 +93,15 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
- * [--work DIR] [--house-pairs 9] [--settle-ms 500] [--jvm-options '-XX:+UseTransparentHugePages']}:
- * the server runs as the README's {@code java -jar}, with any JVM options given.
+ * [--work DIR] [--house-pairs 15] [--settle-ms 500] [--jvm-options '-XX:TieredStopAtLevel=1']}:
+ * the server runs as the README's {@code java -XX:TieredStopAtLevel=1 -jar} unless other JVM
+ * options are given ({@code --jvm-options ''} for none).
  */
 public final class ServiceBench {
   private static final Pattern READY = Pattern.compile("serving gRPC(?: \\([^)]*\\))? on [^:]+:(\\d+)");
+
+  /** The JVM options of the README's command for the server. */
+  private static final String README_JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
 
   private ServiceBench() {}
 
@@ -105,9 +109,9 @@ public final class ServiceBench {
     Path jar = Path.of("server/target/trainerd-server.jar");
     Path data = Path.of(System.getProperty("trainerd.shared.data", "../shared/data"));
     Path work = Files.createTempDirectory("trainerd-bench-");
-    int housePairs = 9;
+    int housePairs = 15;
     long settleMillis = 500;
-    List<String> jvmOptions = new ArrayList<>();
+    List<String> jvmOptions = List.of(README_JVM_OPTIONS);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--jvm-options" -> jvmOptions = words(args[++i]);

@@ -48,6 +48,8 @@ public final class ServerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx2g");
+    // As the README runs it.
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-jar");
     command.add(jar);
     command.addAll(List.of("--host", "127.0.0.1", "--grpc-port", "0", "--metrics-port", "0", "--data-dir", dataDir.toString()));
