@@ -235,8 +235,7 @@ public final class EngineBench {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  /** CPU time of the whole process, all threads: TensorFlow's pools included. */
-  /** This process's CPU time, all threads. */
+  /** This process's CPU time, all threads: TensorFlow's pools included. */
   static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
