@@ -42,6 +42,17 @@ public final class DatasetPreparer {
    */
   public PreparedData prepare(
       LoadedDataset training, LoadedDataset test, PreprocessingOptions options, int[] fitRows) {
+    return prepare(training, test, options, fitRows, true);
+  }
+
+  /**
+   * As {@link #prepare(LoadedDataset, LoadedDataset, PreprocessingOptions, int[])}; with {@code
+   * testExamples} false a tabular test dataset only joins the fit (the book's statistics over
+   * training and test features, for a job that cross-validates) and is not transformed into
+   * examples nobody reads: {@link PreparedData#test} is then empty.
+   */
+  public PreparedData prepare(
+      LoadedDataset training, LoadedDataset test, PreprocessingOptions options, int[] fitRows, boolean testExamples) {
     if (training.labelKind() == LabelKind.NONE) {
       throw TrainerdException.InvalidArgument.of(
           "dataset", "has no labels; upload the training data with a label_column");
@@ -61,7 +72,8 @@ public final class DatasetPreparer {
           "has " + test.labelKind() + " labels but the training dataset has " + training.labelKind());
     }
     return training instanceof LoadedDataset.Tabular tabular
-        ? prepareTables(tabular.table(), test == null ? null : ((LoadedDataset.Tabular) test).table(), options, fitRows)
+        ? prepareTables(
+            tabular.table(), test == null ? null : ((LoadedDataset.Tabular) test).table(), options, fitRows, testExamples)
         : prepareDense((LoadedDataset.Dense) training, (LoadedDataset.Dense) test);
   }
 
@@ -101,7 +113,7 @@ public final class DatasetPreparer {
   }
 
   private PreparedData prepareTables(
-      Table train, Table test, PreprocessingOptions options, int[] fitRows) {
+      Table train, Table test, PreprocessingOptions options, int[] fitRows, boolean testExamples) {
     List<Table> fitOn = new ArrayList<>();
     fitOn.add(fitRows == null ? train : train.rows(fitRows));
     if (test != null && options.fitScope() == FitScope.TRAINING_AND_TEST) {
@@ -116,8 +128,8 @@ public final class DatasetPreparer {
     int width = preprocessor.featureCount();
     Examples trainExamples =
         new Examples(train.rowCount(), width, preprocessor.transform(train), train.labels());
-    Optional<Examples> testExamples = Optional.empty();
-    if (test != null) {
+    Optional<Examples> testSet = Optional.empty();
+    if (test != null && testExamples) {
       float[] features;
       try {
         features = preprocessor.transform(test);
@@ -126,12 +138,12 @@ public final class DatasetPreparer {
       }
       Examples.Labels labels =
           alignLabels(test.labels(), test.classNames(), train.classNames(), "test_dataset");
-      testExamples = Optional.of(new Examples(test.rowCount(), width, features, labels));
+      testSet = Optional.of(new Examples(test.rowCount(), width, features, labels));
     }
     return new PreparedData(
         trainExamples,
         Optional.empty(),
-        testExamples,
+        testSet,
         Optional.of(preprocessor),
         preprocessor.featureNames(),
         train.labelKind(),
@@ -139,7 +151,7 @@ public final class DatasetPreparer {
         train.labelColumn(),
         train.idColumn(),
         train.ids(),
-        test == null ? List.of() : test.ids());
+        testSet.isEmpty() ? List.of() : test.ids());
   }
 
   private PreparedData prepareDense(LoadedDataset.Dense train, LoadedDataset.Dense test) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  *     are taken from these by index)
  * @param trainAugmentation per-epoch augmented features of the rows of {@code train} (image data
  *     sets with random transforms); {@code train} itself holds their deterministic view
- * @param test the test dataset prepared the same way, if one was given; its labels are {@link
+ * @param test the test dataset prepared the same way, if one was given for examples (not one
+ *     only fitted on); its labels are {@link
  *     Examples.Labels.None} when it is unlabelled, and class indices follow {@code classNames}
  * @param preprocessor the fitted transform for tabular data; empty for dense data (IDX,
  *     synthetic), which is used as it is
@@ -25,7 +26,7 @@ import java.util.Optional;
  * @param labelColumn the label column's name (tabular), for a submission header
  * @param idColumn the id column's name, empty when there is none
  * @param trainIds the training rows' ids, empty when there is no id column
- * @param testIds the test rows' ids, empty when there is no test dataset or id column
+ * @param testIds the test rows' ids, empty when there are no test examples or no id column
  */
 public record PreparedData(
     Examples train,

@@ -57,6 +57,16 @@ class DatasetPreparerTest {
     assertThat(trainOnly.preprocessor().orElseThrow().numeric().get(0).mean())
         .isNotEqualTo(data.preprocessor().orElseThrow().numeric().get(0).mean());
     assertThat(trainOnly.test().orElseThrow().featureCount()).isEqualTo(331);
+
+    // Fitted on both but not asked for test examples (a cross-validated job): the same fit and
+    // training examples, and no test examples.
+    PreparedData fitOnly = preparer.prepare(train, test, PreprocessingOptions.BOOK_HOUSE_PRICES, null, false);
+    assertThat(fitOnly.test()).isEmpty();
+    assertThat(fitOnly.testIds()).isEmpty();
+    assertThat(fitOnly.featureNames()).isEqualTo(data.featureNames());
+    assertThat(fitOnly.preprocessor().orElseThrow().numeric())
+        .isEqualTo(data.preprocessor().orElseThrow().numeric());
+    assertThat(fitOnly.train().features()).isEqualTo(data.train().features());
   }
 
   @Test
