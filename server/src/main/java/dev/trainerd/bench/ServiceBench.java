@@ -93,7 +93,7 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
- * [--work DIR] [--house-pairs 15] [--settle-ms 500] [--jvm-options '-XX:TieredStopAtLevel=1']}:
+ * [--work DIR] [--house-pairs 15] [--settle-ms 500] [--jvm-options OPTIONS]}:
  * the server runs as the README's {@code java -XX:TieredStopAtLevel=1 -jar} unless other JVM
  * options are given ({@code --jvm-options ''} for none).
  */

@@ -52,7 +52,11 @@ public final class DatasetPreparer {
    * examples nobody reads: {@link PreparedData#test} is then empty.
    */
   public PreparedData prepare(
-      LoadedDataset training, LoadedDataset test, PreprocessingOptions options, int[] fitRows, boolean testExamples) {
+      LoadedDataset training,
+      LoadedDataset test,
+      PreprocessingOptions options,
+      int[] fitRows,
+      boolean testExamples) {
     if (training.labelKind() == LabelKind.NONE) {
       throw TrainerdException.InvalidArgument.of(
           "dataset", "has no labels; upload the training data with a label_column");

@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param trainAugmentation per-epoch augmented features of the rows of {@code train} (image data
  *     sets with random transforms); {@code train} itself holds their deterministic view
  * @param test the test dataset prepared the same way, if one was given for examples (not one
- *     only fitted on); its labels are {@link
- *     Examples.Labels.None} when it is unlabelled, and class indices follow {@code classNames}
+ *     only fitted on); its labels are {@link Examples.Labels.None} when it is unlabelled, and
+ *     class indices follow {@code classNames}
  * @param preprocessor the fitted transform for tabular data; empty for dense data (IDX,
  *     synthetic), which is used as it is
  * @param featureNames the name of every feature ({@code x0}, {@code x1}, ... for dense data)

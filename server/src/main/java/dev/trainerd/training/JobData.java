@@ -69,7 +69,9 @@ public final class JobData {
     PreparedData data;
     try {
       // A data set named only to fit on is not turned into examples: nothing evaluates on it.
-      data = preparer.prepare(train, second, options, holdout.map(Splits.Split::train).orElse(null), testId.isPresent());
+      data =
+          preparer.prepare(
+              train, second, options, holdout.map(Splits.Split::train).orElse(null), testId.isPresent());
     } catch (TrainerdException.InvalidArgument e) {
       throw reroot(e, testId.isPresent() ? "spec.split.test_dataset" : "spec.preprocessing.fit_also_on_dataset");
     }
