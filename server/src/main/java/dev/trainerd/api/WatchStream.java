@@ -73,7 +73,10 @@ final class WatchStream<E, P> implements EventSink<E> {
    * others; the rest are sent at once.
    */
   static <E, P> void serve(
-      StreamObserver<P> response, Function<E, P> toProto, Predicate<E> progress, ScheduledExecutorService sender,
+      StreamObserver<P> response,
+      Function<E, P> toProto,
+      Predicate<E> progress,
+      ScheduledExecutorService sender,
       Function<EventSink<E>, JobManager.Watch> subscribe) {
     ServerCallStreamObserver<P> call = (ServerCallStreamObserver<P>) response;
     WatchStream<E, P> stream = new WatchStream<>(call, toProto, progress, sender);

@@ -284,16 +284,17 @@ public final class ServiceBench {
       // collecting of its own), taken from the two cores the server trains on.
       double clientCpu = (done.hasCrossValidation() ? clientCpuAtFolds : processCpuSeconds()) - clientCpuStart;
       double[] epochs = events.stream().filter(TrainingJobEvent::hasEpoch)
-          .mapToDouble(e -> e.getEpoch().getDuration().getSeconds() + e.getEpoch().getDuration().getNanos() / 1e9).toArray();
+          .mapToDouble(e -> Durations.toNanos(e.getEpoch().getDuration()) / 1e9).toArray();
       double sum = Arrays.stream(epochs).sum();
       double[] afterFirst = epochs.length > 1 ? Arrays.copyOfRange(epochs, 1, epochs.length) : epochs;
       Arrays.sort(afterFirst);
-      double median = afterFirst.length == 0 ? 0 : afterFirst[afterFirst.length / 2];
+      double median = afterFirst.length == 0 ? 0 : EngineBench.median(afterFirst);
       String quality;
-      endToEnd.put(name, done.hasCrossValidation() ? (foldsDone - start) / 1e9 : wall);
+      double crossValidated = (foldsDone - start) / 1e9;
+      endToEnd.put(name, done.hasCrossValidation() ? crossValidated : wall);
       if (done.hasCrossValidation()) {
         quality = String.format(Locale.ROOT, "\"create_to_cross_validated_s\":%.3f,\"mean_validation_log_rmse\":%.4f",
-            (foldsDone - start) / 1e9, done.getCrossValidation().getMeanValidation().getLogRmse());
+            crossValidated, done.getCrossValidation().getMeanValidation().getLogRmse());
       } else {
         quality = String.format(Locale.ROOT, "\"test_accuracy\":%.4f", done.getLatestEpoch().getEvaluation().getAccuracy());
       }

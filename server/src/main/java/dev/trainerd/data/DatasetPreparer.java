@@ -30,26 +30,18 @@ public final class DatasetPreparer {
    */
   public PreparedData prepare(
       LoadedDataset training, LoadedDataset test, PreprocessingOptions options) {
-    return prepare(training, test, options, null);
+    return prepare(training, test, options, null, true);
   }
 
   /**
    * As {@link #prepare(LoadedDataset, LoadedDataset, PreprocessingOptions)}, fitting the
    * statistics only on the training rows {@code fitRows} (the training part of a holdout split),
-   * so validation rows do not leak into them. The returned training examples still hold every row.
+   * so validation rows do not leak into them; the returned training examples still hold every
+   * row. With {@code testExamples} false a tabular test dataset only joins the fit (the book's
+   * statistics over training and test features, for a job that cross-validates) and is not
+   * transformed into examples nobody reads: {@link PreparedData#test} is then empty.
    *
    * @param fitRows training row indices to fit on; {@code null} for all of them
-   */
-  public PreparedData prepare(
-      LoadedDataset training, LoadedDataset test, PreprocessingOptions options, int[] fitRows) {
-    return prepare(training, test, options, fitRows, true);
-  }
-
-  /**
-   * As {@link #prepare(LoadedDataset, LoadedDataset, PreprocessingOptions, int[])}; with {@code
-   * testExamples} false a tabular test dataset only joins the fit (the book's statistics over
-   * training and test features, for a job that cross-validates) and is not transformed into
-   * examples nobody reads: {@link PreparedData#test} is then empty.
    */
   public PreparedData prepare(
       LoadedDataset training,

@@ -73,7 +73,7 @@ class DatasetPreparerTest {
   void fitRowsKeepValidationRowsOutOfTheStatistics() {
     LoadedDataset train = tabular("x,y\n1,0\n3,0\n100,0\n", "y", "");
     PreparedData data =
-        preparer.prepare(train, null, PreprocessingOptions.DEFAULTS, new int[] {0, 1});
+        preparer.prepare(train, null, PreprocessingOptions.DEFAULTS, new int[] {0, 1}, true);
     // mean 2 and std sqrt(2) from rows 0 and 1 only; row 2 is transformed with them.
     float s = (float) Math.sqrt(2);
     assertThat(data.train().features()).containsExactly(new float[] {-1 / s, 1 / s, 98 / s}, within(1e-6f));
