@@ -1,8 +1,11 @@
 package dev.trainerd.client;
 
 import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * A blocking iterator over a server-streamed watch: the history first, then live events until the
@@ -18,6 +21,22 @@ public class EventWatch<T> implements Iterator<T>, AutoCloseable {
   EventWatch(Context.CancellableContext context, Iterator<T> events) {
     this.context = context;
     this.events = events;
+  }
+
+  /**
+   * Starts a watch: {@code call} (an asynchronous stub's method, its deadline already set) with
+   * {@code request}, in a context of its own that {@link #close} cancels, read through a {@link
+   * WindowedStream}; {@code wrap} makes the watch of the right kind.
+   */
+  static <R, T, W extends EventWatch<T>> W start(
+      R request, BiConsumer<R, StreamObserver<T>> call, BiFunction<Context.CancellableContext, Iterator<T>, W> wrap) {
+    Context.CancellableContext context = Context.current().withCancellation();
+    Context previous = context.attach();
+    try {
+      return wrap.apply(context, Calls.call(() -> WindowedStream.start(request, call)));
+    } finally {
+      context.detach(previous);
+    }
   }
 
   /**

@@ -93,15 +93,9 @@ public final class Sweeps {
 
   private Watch watchUntil(String name, Deadline deadline) {
     WatchSweepRequest request = WatchSweepRequest.newBuilder().setName(ResourceNames.sweep(name)).build();
-    Context.CancellableContext context = Context.current().withCancellation();
-    Context previous = context.attach();
-    try {
-      SweepServiceGrpc.SweepServiceBlockingStub base = settings.streaming(SweepServiceGrpc.newBlockingStub(settings.channel()));
-      SweepServiceGrpc.SweepServiceBlockingStub stub = deadline == null ? base : base.withDeadline(deadline);
-      return new Watch(context, Calls.call(() -> stub.watchSweep(request)));
-    } finally {
-      context.detach(previous);
-    }
+    SweepServiceGrpc.SweepServiceStub base = settings.streaming(SweepServiceGrpc.newStub(settings.channel()));
+    SweepServiceGrpc.SweepServiceStub stub = deadline == null ? base : base.withDeadline(deadline);
+    return EventWatch.start(request, stub::watchSweep, Watch::new);
   }
 
   /**

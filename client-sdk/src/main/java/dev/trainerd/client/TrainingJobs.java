@@ -11,7 +11,6 @@ import dev.trainerd.v1.TrainingJobEvent;
 import dev.trainerd.v1.TrainingJobSpec;
 import dev.trainerd.v1.TrainingServiceGrpc;
 import dev.trainerd.v1.WatchTrainingJobRequest;
-import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -21,7 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Training jobs: create, get, list, cancel, delete, watch and wait. Names may be given as
@@ -111,15 +109,9 @@ public final class TrainingJobs {
 
   private JobWatch watchUntil(String name, Deadline deadline) {
     WatchTrainingJobRequest request = WatchTrainingJobRequest.newBuilder().setName(ResourceNames.trainingJob(name)).build();
-    Context.CancellableContext context = Context.current().withCancellation();
-    Context previous = context.attach();
-    try {
-      TrainingServiceGrpc.TrainingServiceBlockingStub base = settings.streaming(TrainingServiceGrpc.newBlockingStub(settings.channel()));
-      TrainingServiceGrpc.TrainingServiceBlockingStub stub = deadline == null ? base : base.withDeadline(deadline);
-      return new JobWatch(context, Calls.call(() -> stub.watchTrainingJob(request)));
-    } finally {
-      context.detach(previous);
-    }
+    TrainingServiceGrpc.TrainingServiceStub base = settings.streaming(TrainingServiceGrpc.newStub(settings.channel()));
+    TrainingServiceGrpc.TrainingServiceStub stub = deadline == null ? base : base.withDeadline(deadline);
+    return EventWatch.start(request, stub::watchTrainingJob, JobWatch::new);
   }
 
   /**
@@ -129,7 +121,7 @@ public final class TrainingJobs {
    */
   public WatchHandle watch(String name, TrainingJobListener listener) {
     WatchTrainingJobRequest request = WatchTrainingJobRequest.newBuilder().setName(ResourceNames.trainingJob(name)).build();
-    AtomicReference<ClientCallStreamObserver<WatchTrainingJobRequest>> call = new AtomicReference<>();
+    RequestWindow window = new RequestWindow();
     settings
         .streaming(TrainingServiceGrpc.newStub(settings.channel()))
         .watchTrainingJob(
@@ -139,7 +131,7 @@ public final class TrainingJobs {
 
               @Override
               public void beforeStart(ClientCallStreamObserver<WatchTrainingJobRequest> stream) {
-                call.set(stream);
+                window.start(stream);
               }
 
               @Override
@@ -148,6 +140,7 @@ public final class TrainingJobs {
                 if (event.hasStateChange() && isTerminal(event.getStateChange().getState())) {
                   finished = event.getStateChange().getJob();
                 }
+                window.taken();
               }
 
               @Override
@@ -166,7 +159,7 @@ public final class TrainingJobs {
                 }
               }
             });
-    return () -> call.get().cancel("watch closed by the client", null);
+    return () -> window.cancel("watch closed by the client", null);
   }
 
   /**
