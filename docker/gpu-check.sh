@@ -36,7 +36,7 @@ for s in ${STEPS:-registration engine service tests}; do
       ;;
     service)
       step "service"
-      TF_CPP_MIN_LOG_LEVEL=1 "$java" -cp "$cp" dev.trainerd.bench.ServiceBench --jar "$here/app/trainerd-server.jar" \
+      TF_CPP_MIN_LOG_LEVEL=1 "$java" -XX:TieredStopAtLevel=1 -cp "$cp" dev.trainerd.bench.ServiceBench --jar "$here/app/trainerd-server.jar" \
         --data "$data" > "$out/service.json" 2> "$out/service.log"
       [ -s "$out/service.json" ] && cat "$out/service.json" || tail -3 "$out/service.log"
       ;;

@@ -47,10 +47,13 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,6 +67,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,13 +90,16 @@ import java.util.regex.Pattern;
  * warm-up (which rehearses a job) has ended.
  *
  * <p>This process shares the server's cores, so it keeps out of the way of what it measures: its
- * own gRPC client is compiled before the server starts (see {@link #warmClientStack}), every
+ * own gRPC client is compiled before the server starts (see {@link #warmClientStack}), it reads
+ * watches as the SDK does (a window of messages ahead of the reader, see {@link #watch}), every
  * measured job, on either side, starts after {@code --settle-ms} of quiet (what the previous job
  * left running, such as this process's compiling of the bare engine's code, is then over), and
- * each job's entry gives this process's CPU over it ({@code client_cpu_s}). Prints one JSON
- * object.
+ * each job's entry gives this process's CPU over it ({@code client_cpu_s}). Run it with the
+ * server's JVM options (BENCHMARKS.md does): the bare engine then runs as the server's engine
+ * does, and this process's JIT finishes its compiling in milliseconds instead of taking 0.1-0.2 s
+ * of CPU from the server's first jobs. Prints one JSON object.
  *
- * <p>Usage: {@code java -cp 'server/target/trainerd-server.jar:server/target/lib/*'
+ * <p>Usage: {@code java -XX:TieredStopAtLevel=1 -cp 'server/target/trainerd-server.jar:server/target/lib/*'
  * dev.trainerd.bench.ServiceBench [--jar server/target/trainerd-server.jar] [--data ../shared/data]
  * [--work DIR] [--house-pairs 15] [--settle-ms 500] [--jvm-options OPTIONS]}:
  * the server runs as the README's {@code java -XX:TieredStopAtLevel=1 -jar} unless other JVM
@@ -135,6 +143,8 @@ public final class ServiceBench {
     command.addAll(List.of("-jar", jar.toString(),
         "--host", "127.0.0.1", "--grpc-port", "0", "--metrics-port", "-1", "--data-dir", work.resolve("data").toString()));
     fields.add("\"server_jvm_options\":\"" + String.join(" ", jvmOptions) + "\"");
+    // The bare engine runs in this JVM: the comparison is even when both have the same options.
+    fields.add("\"bench_jvm_options\":\"" + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()) + "\"");
     fields.add("\"settle_ms\":" + settleMillis);
     Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
@@ -163,7 +173,8 @@ public final class ServiceBench {
 
       TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
       ModelServiceGrpc.ModelServiceBlockingStub models = ModelServiceGrpc.newBlockingStub(channel);
-      Service service = new Service(training, models, endToEnd, settleMillis);
+      TrainingServiceGrpc.TrainingServiceStub watching = TrainingServiceGrpc.newStub(channel);
+      Service service = new Service(training, watching, models, endToEnd, settleMillis);
       TrainingJobSpec.Builder fashion =
           TrainingJobSpec.newBuilder().setDataset(train.getName()).setSplit(Split.newBuilder().setTestDataset(test.getName()))
               .setBatchSize(256).setEpochs(10).setSeed(0);
@@ -231,7 +242,7 @@ public final class ServiceBench {
               .setSpec(fashion.clone().setModel(softmax).setLearningRate(0.1).setEpochs(5).setSeed(j)).build()));
         }
         for (TrainingJob job : jobs) {
-          watch(training, job);
+          watch(watching, job.getName(), event -> {});
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         concurrency.append(concurrency.length() > 0 ? "," : "")
@@ -255,6 +266,7 @@ public final class ServiceBench {
    */
   private record Service(
       TrainingServiceGrpc.TrainingServiceBlockingStub training,
+      TrainingServiceGrpc.TrainingServiceStub watching,
       ModelServiceGrpc.ModelServiceBlockingStub models,
       Map<String, Double> endToEnd,
       long settleMillis) {
@@ -264,25 +276,25 @@ public final class ServiceBench {
       double clientCpuStart = processCpuSeconds();
       long start = System.nanoTime();
       TrainingJob job = training.createTrainingJob(CreateTrainingJobRequest.newBuilder().setSpec(spec).build());
-      List<TrainingJobEvent> events = new ArrayList<>();
       // Events stream as they happen: the last fold's result marks the end of cross-validation
       // (the final model on every example trains after it).
-      long foldsDone = 0;
-      double clientCpuAtFolds = 0;
-      var stream = training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(job.getName()).build());
-      while (stream.hasNext()) {
-        TrainingJobEvent event = stream.next();
-        events.add(event);
-        if (event.hasFold()) {
-          foldsDone = System.nanoTime();
-          clientCpuAtFolds = processCpuSeconds();
-        }
-      }
+      long[] foldsDone = {0};
+      double[] clientCpuAtFolds = {0};
+      List<TrainingJobEvent> events =
+          watch(
+              watching,
+              job.getName(),
+              event -> {
+                if (event.hasFold()) {
+                  foldsDone[0] = System.nanoTime();
+                  clientCpuAtFolds[0] = processCpuSeconds();
+                }
+              });
       double wall = (System.nanoTime() - start) / 1e9;
       TrainingJob done = done(events);
       // This process's CPU over the measured span (receiving the events, and any compiling or
       // collecting of its own), taken from the two cores the server trains on.
-      double clientCpu = (done.hasCrossValidation() ? clientCpuAtFolds : processCpuSeconds()) - clientCpuStart;
+      double clientCpu = (done.hasCrossValidation() ? clientCpuAtFolds[0] : processCpuSeconds()) - clientCpuStart;
       double[] epochs = events.stream().filter(TrainingJobEvent::hasEpoch)
           .mapToDouble(e -> Durations.toNanos(e.getEpoch().getDuration()) / 1e9).toArray();
       double sum = Arrays.stream(epochs).sum();
@@ -290,7 +302,7 @@ public final class ServiceBench {
       Arrays.sort(afterFirst);
       double median = afterFirst.length == 0 ? 0 : EngineBench.median(afterFirst);
       String quality;
-      double crossValidated = (foldsDone - start) / 1e9;
+      double crossValidated = (foldsDone[0] - start) / 1e9;
       endToEnd.put(name, done.hasCrossValidation() ? crossValidated : wall);
       if (done.hasCrossValidation()) {
         quality = String.format(Locale.ROOT, "\"create_to_cross_validated_s\":%.3f,\"mean_validation_log_rmse\":%.4f",
@@ -401,9 +413,52 @@ public final class ServiceBench {
     return EngineBench.processCpuNanos() / 1e9;
   }
 
-  private static List<TrainingJobEvent> watch(TrainingServiceGrpc.TrainingServiceBlockingStub training, TrainingJob job) {
+  /**
+   * Watches a job to its end as the SDK's watches read (a window of {@link #WATCH_WINDOW} messages
+   * delivered ahead of the reader, not gRPC's one at a time, whose round trip per message cost this
+   * process 24-27 ms of CPU per cross-validation watch); {@code onEvent} sees each event on gRPC's
+   * thread as it arrives. Returns every event.
+   */
+  private static List<TrainingJobEvent> watch(
+      TrainingServiceGrpc.TrainingServiceStub training, String job, Consumer<TrainingJobEvent> onEvent) throws InterruptedException {
     List<TrainingJobEvent> events = new ArrayList<>();
-    training.watchTrainingJob(WatchTrainingJobRequest.newBuilder().setName(job.getName()).build()).forEachRemaining(events::add);
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    training.watchTrainingJob(
+        WatchTrainingJobRequest.newBuilder().setName(job).build(),
+        new ClientResponseObserver<WatchTrainingJobRequest, TrainingJobEvent>() {
+          private ClientCallStreamObserver<WatchTrainingJobRequest> call;
+
+          @Override
+          public void beforeStart(ClientCallStreamObserver<WatchTrainingJobRequest> call) {
+            this.call = call;
+            call.disableAutoRequestWithInitial(WATCH_WINDOW);
+          }
+
+          @Override
+          public void onNext(TrainingJobEvent event) {
+            onEvent.accept(event);
+            events.add(event);
+            if (events.size() % (WATCH_WINDOW / 2) == 0) {
+              call.request(WATCH_WINDOW / 2);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            failure.set(t);
+            ended.countDown();
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.countDown();
+          }
+        });
+    ended.await();
+    if (failure.get() != null) {
+      throw new IllegalStateException("the watch of " + job + " failed", failure.get());
+    }
     return events;
   }
 
@@ -424,7 +479,10 @@ public final class ServiceBench {
     return -1;
   }
 
-  /** Watches of {@link #madeUpCrossValidation} before measuring: enough for C2 to compile its path. */
+  /** Messages a watch lets the transport deliver ahead of the reader, as the SDK's watches do. */
+  private static final int WATCH_WINDOW = 64;
+
+  /** Watches of {@link #madeUpCrossValidation} before measuring: enough for the JIT to compile its path. */
   private static final int WARM_WATCHES = 50;
 
   /**
@@ -515,9 +573,9 @@ public final class ServiceBench {
       HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
       Files.write(sample, new byte[8 << 20]);
       StreamingUpload.upload(channel, UploadDatasetMetadata.getDefaultInstance(), List.of(sample));
-      TrainingServiceGrpc.TrainingServiceBlockingStub training = TrainingServiceGrpc.newBlockingStub(channel);
+      TrainingServiceGrpc.TrainingServiceStub training = TrainingServiceGrpc.newStub(channel);
       for (int i = 0; i < WARM_WATCHES; i++) {
-        watch(training, TrainingJob.getDefaultInstance());
+        watch(training, "", event -> {});
       }
     } finally {
       Files.deleteIfExists(sample);
