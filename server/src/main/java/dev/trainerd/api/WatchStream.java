@@ -37,10 +37,14 @@ import java.util.function.Predicate;
 final class WatchStream<E, P> implements EventSink<E> {
   /**
    * How long a progress event may wait for others to be sent with it: a house-price job's 500
-   * epoch events go in about 30 bursts instead of 120 with 5 ms, and no person or dashboard
-   * watching a job tells 20 ms apart, while milestones do not wait at all.
+   * epoch events go in about 6 bursts instead of 30 with 20 ms, and every burst wakes the sender,
+   * the transport and the watcher (the server's sending took 21-22 ms of CPU per house-price job
+   * with 100 or 250 ms against 35 with 20, on the two cores its job trains on). A person or a
+   * dashboard still sees progress ten times a second, and milestones do not wait at all. Longer
+   * delays only defer the events to the next milestone, where a client reading one message at a
+   * time then spends 30-50 ms on 500 of them at once (BENCHMARKS.md, tenth and eleventh rounds).
    */
-  static final long COALESCE_MILLIS = 20;
+  static final long COALESCE_MILLIS = 100;
 
   private final ServerCallStreamObserver<P> call;
   private final Function<E, P> toProto;
