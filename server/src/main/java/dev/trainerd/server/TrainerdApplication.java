@@ -52,6 +52,7 @@ import dev.trainerd.api.AccessPolicy;
 import dev.trainerd.api.AuthInterceptor;
 import dev.trainerd.api.BearerTokens;
 import io.grpc.InsecureServerCredentials;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
@@ -59,6 +60,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -385,16 +387,51 @@ public final class TrainerdApplication implements AutoCloseable {
   /**
    * After the rehearsal, its native memory is free but still resident until its Java owners are
    * collected, JavaCPP's deallocator thread frees what they owned, and the allocator hands the
-   * pages back ({@link Trainer#releaseUnusedMemory}); a server about to idle pays that once.
+   * pages back ({@link Trainer#releaseUnusedMemory}); a server about to idle pays that once. The
+   * collection also shrinks the heap ({@link #collectShrinkingTheHeap}).
    */
   private static boolean releaseUnusedMemory(Trainer trainer) {
-    System.gc();
+    collectShrinkingTheHeap();
     try {
       Thread.sleep(100);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return trainer.releaseUnusedMemory();
+  }
+
+  /**
+   * A full collection that hands the heap's free regions back too. After a collection the
+   * collector keeps up to {@code MaxHeapFreeRatio} (70 %) of the heap free, and the regions the
+   * warm-up's allocations had touched stayed resident: the heap's mapping held 46 MB after the
+   * warm-up for 13 MB of live objects, a third of the idle server's Java memory. The ratios are
+   * manageable at run time, so they are lowered for this one collection and then restored; where
+   * they cannot be set (another JVM, or a collector that ignores them) it is a plain collection.
+   */
+  static void collectShrinkingTheHeap() {
+    HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    String minFree = null;
+    String maxFree = null;
+    try {
+      if (vm != null) {
+        minFree = vm.getVMOption("MinHeapFreeRatio").getValue();
+        maxFree = vm.getVMOption("MaxHeapFreeRatio").getValue();
+        // The minimum first: the VM refuses a maximum below it.
+        vm.setVMOption("MinHeapFreeRatio", "0");
+        vm.setVMOption("MaxHeapFreeRatio", "10");
+      }
+    } catch (RuntimeException e) {
+      log.debug("heap free ratios not settable, a plain collection: {}", e.toString());
+    }
+    System.gc();
+    if (maxFree != null) {
+      try {
+        vm.setVMOption("MaxHeapFreeRatio", maxFree);
+        vm.setVMOption("MinHeapFreeRatio", minFree);
+      } catch (RuntimeException e) {
+        log.warn("could not restore the heap free ratios: {}", e.toString());
+      }
+    }
   }
 
   /**

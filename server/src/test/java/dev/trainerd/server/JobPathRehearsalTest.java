@@ -34,7 +34,7 @@ class JobPathRehearsalTest {
   private static final TfTrainer TRAINER = new TfTrainer();
 
   @Test
-  void rehearsesACrossValidatedJobThroughTheJobPathAndLeavesNothingBehind(@TempDir Path dir) throws Exception {
+  void rehearsesACrossValidatedJobWatchedOverALoopbackSocketAndLeavesNothingBehind(@TempDir Path dir) throws Exception {
     Path scratch = dir.resolve("rehearsal");
     // What a server killed during its rehearsal leaves.
     Files.createDirectories(scratch.resolve("jobs"));
@@ -47,9 +47,18 @@ class JobPathRehearsalTest {
     // Every fold's epochs, the folds, the final model's epochs, and the state changes.
     assertThat(outcome.events()).isGreaterThanOrEqualTo(5L * JobPathRehearsal.EPOCHS + 5 + JobPathRehearsal.EPOCHS);
     assertThat(scratch).doesNotExist();
+    // The watch's sender has stopped (its thread may take a moment to exit after its pool ends).
+    for (int i = 0; i < 100 && senderAlive(); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(senderAlive()).isFalse();
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left).isEmpty();
     }
+  }
+
+  private static boolean senderAlive() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(JobPathRehearsal.SENDER_THREAD));
   }
 
   @Test
