@@ -79,11 +79,10 @@ final class JobPathRehearsal {
    * with 400, 395-406 with 1,000; 342-357 without a rehearsal).
    */
   static final int ROWS = 200;
-  /** The thread that sends the rehearsal's watch, ended when the rehearsal ends. */
-  static final String SENDER_THREAD = "trainerd-rehearsal-watch-sender";
-
   /** Epochs of the rehearsed job: enough events for the JIT to compile the per-epoch path. */
   static final int EPOCHS = 200;
+  /** The thread that sends the rehearsal's watch, ended when the rehearsal ends. */
+  static final String SENDER_THREAD = "trainerd-rehearsal-watch-sender";
 
   private final Trainer trainer;
   private final Threads threads;
@@ -178,8 +177,9 @@ final class JobPathRehearsal {
    * ends; returns how many events came. Its events go through the real watch path: the history's
    * mapping to messages, the watch's sender and coalescing, and the transport's framing, writes
    * and flushes. Watched in-process only, a fresh server's first jobs had the JIT compiling
-   * Netty's sending path beside them (50-100 methods per job for the first ten, 15-30 ms of a
-   * core each, on two cores where the job's arithmetic uses both).
+   * Netty's sending path beside them, on two cores where the job's arithmetic uses both: the
+   * compiler took 136 ms of the first house-price job and 24-37 ms of each of the next five,
+   * against 34 and 0-19 ms with this watcher (BENCHMARKS.md, eleventh round).
    */
   private long watchOverTheTransport(
       JobManager jobs, DatasetStore datasets, ModelService models, ResourceMapper mapper, String jobId)

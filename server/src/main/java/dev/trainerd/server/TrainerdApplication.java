@@ -1,5 +1,6 @@
 package dev.trainerd.server;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.trainerd.api.DatasetGrpcService;
 import dev.trainerd.api.ModelGrpcService;
 import dev.trainerd.api.ProtoCodecs;
@@ -52,7 +53,6 @@ import dev.trainerd.api.AccessPolicy;
 import dev.trainerd.api.AuthInterceptor;
 import dev.trainerd.api.BearerTokens;
 import io.grpc.InsecureServerCredentials;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
